@@ -1,0 +1,1 @@
+"""CNN Blocks: see how a Keras CNN is put together."""

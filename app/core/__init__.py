@@ -1,0 +1,1 @@
+"""The core: pure Python, never imports TensorFlow. Shapes, parameters, explanations."""

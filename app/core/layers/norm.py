@@ -1,0 +1,94 @@
+"""Normalisation: BatchNormalization and LayerNormalization."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.explain import SAME_SHAPE, Step, n
+from app.core.layers.activation import axis_error
+from app.core.layers.base import Inference, LayerError, LayerKind
+from app.core.params import AxisParam, BoolParam, FloatParam
+from app.core.shapes import Shape, normalize_axis
+from app.core.text import Text
+
+CENTER = BoolParam("center", Text("learn an offset β per feature", "특성마다 이동값 β를 학습"), default=True)
+SCALE = BoolParam("scale", Text("learn a scale γ per feature", "특성마다 배율 γ를 학습"), default=True)
+EPSILON = FloatParam("epsilon", Text("small number added to the variance to avoid dividing by 0",
+                                     "0으로 나누지 않도록 분산에 더하는 작은 값"), default=1e-3, minimum=0.0)
+
+
+def features(shape: Shape, axes: tuple[int, ...]) -> int:
+    """How many values each learned vector holds: the product of the normalised axes' sizes."""
+    count = 1
+    for axis in axes:
+        index = normalize_axis(axis, len(shape))
+        if index is None:
+            raise axis_error(axis, shape)
+        if shape[index] is None:
+            raise LayerError(
+                f"axis {axis} has unknown size (None); normalisation needs a fixed size there "
+                "(axis 0 is the batch)",
+                f"축 {axis}의 크기를 알 수 없습니다 (None); 정규화하려면 크기가 정해져 있어야 합니다 (축 0은 배치)",
+            )
+        count *= shape[index]
+    return count
+
+
+def _learned(p: dict[str, Any]) -> tuple[int, str]:
+    names = [name for flag, name in ((p["scale"], "γ"), (p["center"], "β")) if flag]
+    return len(names), ", ".join(names) or "—"
+
+
+def _batch_norm_infer(shape: Shape, p: dict[str, Any]) -> Inference:
+    size = features(shape, (p["axis"],))
+    count, names = _learned(p)
+    return Inference(
+        shape,
+        trainable=count * size,
+        non_trainable=2 * size,
+        macs=0,
+        shape_steps=[Step(SAME_SHAPE, "")],
+        param_steps=[
+            Step(Text(f"trainable: {names} per channel", f"학습됨: 채널마다 {names}"),
+                 f"{count}·{n(size)} = {n(count * size)}"),
+            Step(Text("non-trainable: moving mean and variance per channel", "학습 안 됨: 채널마다 이동 평균과 분산"),
+                 f"2·{n(size)} = {n(2 * size)}"),
+        ],
+    )
+
+
+def _layer_norm_infer(shape: Shape, p: dict[str, Any]) -> Inference:
+    axes = p["axis"] if isinstance(p["axis"], tuple) else (p["axis"],)
+    size = features(shape, axes)
+    count, names = _learned(p)
+    return Inference(
+        shape,
+        trainable=count * size,
+        shape_steps=[Step(SAME_SHAPE, "")],
+        param_steps=[Step(Text(f"{names} per normalised feature", f"정규화된 특성마다 {names}"),
+                          f"{count}·{n(size)} = {n(count * size)}")],
+    )
+
+
+KINDS = (
+    LayerKind(
+        "BatchNormalization",
+        "normalization",
+        Text("normalises each channel with the batch's mean and variance, then scales and shifts",
+             "각 채널을 배치의 평균과 분산으로 정규화한 뒤 배율과 이동을 적용"),
+        (AxisParam("axis", Text("the features axis, usually the channels (-1)", "특성 축, 보통 채널 (-1)"), default=-1),
+         FloatParam("momentum", Text("how slowly the moving statistics change", "이동 통계가 바뀌는 속도"),
+                    default=0.99, minimum=0.0, maximum=1.0),
+         EPSILON, CENTER, SCALE),
+        _batch_norm_infer,
+    ),
+    LayerKind(
+        "LayerNormalization",
+        "normalization",
+        Text("normalises each sample across its features, independently of the batch",
+             "각 샘플을 특성 방향으로 정규화, 배치와 무관"),
+        (AxisParam("axis", Text("axis or axes to normalise over", "정규화할 축"), default=-1, allow_list=True),
+         EPSILON, CENTER, SCALE),
+        _layer_norm_infer,
+    ),
+)

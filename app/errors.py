@@ -1,0 +1,26 @@
+"""Errors for people: every 4xx says where, what was expected and what to try; never a 500 for user input."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app.core.spec import SpecError
+
+
+def _issue(error: dict) -> dict:
+    """A pydantic error made readable: say which layer and field, drop the echoed input and internals."""
+    loc = list(error.get("loc", ()))
+    where = ".".join(str(part) for part in loc[1:]) or "body"
+    return {"loc": loc, "msg": f"{where}: {error.get('msg', 'invalid value')}", "type": error.get("type", "value_error")}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SpecError)
+    async def spec_error(_: Request, exc: SpecError) -> JSONResponse:
+        return JSONResponse({"detail": [issue.to_json() for issue in exc.issues]}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [_issue(e) for e in exc.errors()]}, status_code=422)
