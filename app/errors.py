@@ -9,11 +9,30 @@ from fastapi.responses import JSONResponse
 from app.core.spec import SpecError
 
 
+def where(loc: list) -> str:
+    """A location as a person writes it.
+
+    >>> where(["body", "layers", 2, "filters"])
+    'layers[2].filters'
+    >>> where(["body"])
+    'body'
+    """
+    text = ""
+    for part in loc[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "body"
+
+
 def _issue(error: dict) -> dict:
-    """A pydantic error made readable: say which layer and field, drop the echoed input and internals."""
+    """A pydantic error made readable: say which field; drop the echoed input and internals."""
     loc = list(error.get("loc", ()))
-    where = ".".join(str(part) for part in loc[1:]) or "body"
-    return {"loc": loc, "msg": f"{where}: {error.get('msg', 'invalid value')}", "type": error.get("type", "value_error")}
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+        position = loc[1] if len(loc) > 1 else "?"
+        return {"loc": ["body"], "msg": f"the body is not valid JSON: {reason} (at character {position})",
+                "type": "json_invalid"}
+    return {"loc": loc, "msg": f"{where(loc)}: {error.get('msg', 'invalid value')}",
+            "type": error.get("type", "value_error")}
 
 
 def install(app: FastAPI) -> None:
