@@ -11,11 +11,31 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CNN_")
 
     data_dir: str = "data"
+
     # Model size limits for /api/shapes: far beyond any classic model, small enough to answer instantly.
     max_layers: int = 256
     max_input_rank: int = 4
     max_input_dim: int = 65_536
     max_param_value: int = 1_000_000
+
+    # TensorFlow workers (feature maps): how many, and how each job is bounded.
+    workers: int = 1
+    job_timeout_s: float = 60.0
+    worker_start_timeout_s: float = 120.0  # importing TensorFlow in a fresh process is slow
+    worker_memory_mb: int = 3_000  # a worker above this resident size is killed and replaced
+    worker_max_jobs: int = 200  # then the worker is replaced: Keras leaks a little per model built
+    worker_model_cache: int = 8  # built models kept per worker, keyed by (spec, seed)
+
+    # What one feature-map request may cost, checked from the core's estimate before anything is built.
+    max_activation_mb: int = 512  # every layer's output for one image, float32
+    max_weights_mb: int = 600  # the model's parameters, float32 (VGG16 is 528 MB)
+
+    # Uploads.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 40_000_000  # read from the header, before decoding
+    max_flat_values: int = 512  # values of a flat output (Dense, Flatten) sent for the bars
+    max_mosaic_pixels: int = 16_000_000  # channels beyond this are left out of a layer's mosaic
+    max_kernel_tiles: int = 4_096  # kernel tiles (filters × input channels) drawn per layer
 
 
 @lru_cache

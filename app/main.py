@@ -1,29 +1,46 @@
-"""The web app: routers, static files and templates. No logic lives here.
+"""The web app: routers, static files, templates and the worker pool's life. No logic lives here.
 
-TensorFlow is never imported by the web process; it runs in worker processes.
+TensorFlow is never imported by the web process; it runs in worker processes (app.workers).
 """
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import errors
-from app.routes import shapes
+from app.config import Settings, get_settings
+from app.routes import featuremaps, shapes
+from app.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app() -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.workers = WorkerPool(settings)
+        app.state.workers.start()
+        try:
+            yield
+        finally:
+            app.state.workers.close()
+
     app = FastAPI(
         title="CNN Blocks",
         summary="Stack Keras layers and see shapes and parameter counts exactly as Keras computes them.",
         version="0.1.0",
+        lifespan=lifespan,
     )
+    app.dependency_overrides[get_settings] = lambda: settings
     errors.install(app)
     app.include_router(shapes.router)
+    app.include_router(featuremaps.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
 

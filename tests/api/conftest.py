@@ -7,8 +7,8 @@ from app.main import create_app
 
 @pytest.fixture
 def client():
-    app = create_app()
-    with TestClient(app) as test_client:
+    """The app without TensorFlow workers: shape questions never need them."""
+    with TestClient(create_app(Settings(workers=0))) as test_client:
         yield test_client
 
 
@@ -17,7 +17,7 @@ def client_with(client):
     """A client whose settings are overridden, e.g. client_with(max_layers=3)."""
 
     def override(**limits):
-        client.app.dependency_overrides[get_settings] = lambda: Settings(**limits)
+        client.app.dependency_overrides[get_settings] = lambda: Settings(workers=0, **limits)
         return client
 
     return override

@@ -1,0 +1,116 @@
+"""Pictures in and out: safe decoding of uploads, conversion to a model input, PNG mosaics.
+
+No TensorFlow here: the web process decodes and checks uploads itself (so a
+bad file never reaches a worker), and workers use the same helpers to draw.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+
+
+class ImageError(ValueError):
+    """An upload we refuse; ``status`` is 413 for too large, 422 otherwise."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
+    """The first frame of an uploaded picture as 8-bit RGB, or a clear refusal."""
+    if len(data) > max_bytes:
+        raise ImageError(f"the image is {len(data):,} bytes; the limit is {max_bytes:,} (setting CNN_MAX_UPLOAD_BYTES)",
+                         413)
+    if not data:
+        raise ImageError("the image file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            _check_header(image, max_pixels)
+            image.load()
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError("this file is not an image we can read; upload a PNG, JPEG, GIF, BMP or WebP")
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ImageError(f"the image is truncated or corrupt ({error}); try saving it again")
+    return to_rgb(image)
+
+
+def _check_header(image: Image.Image, max_pixels: int) -> None:
+    if image.format not in ALLOWED_FORMATS:
+        raise ImageError(f"{image.format} images are not accepted; upload a PNG, JPEG, GIF, BMP or WebP")
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageError(f"the image is {width}×{height} = {width * height:,} pixels; the limit is {max_pixels:,} "
+                         "(setting CNN_MAX_IMAGE_PIXELS)", 413)
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any mode (palette, alpha, 16-bit, CMYK, greyscale) as 8-bit RGB; transparency shown over white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if values.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(values / top * 255.0, 0, 255).astype(np.uint8), "L")
+    if image.mode == "F":
+        image = Image.fromarray(np.clip(np.asarray(image), 0, 255).astype(np.uint8), "L")
+    if image.mode in ("P", "PA", "LA", "RGBA", "La") or "transparency" in image.info:
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return image.convert("RGB")
+
+
+def to_model_input(image: Image.Image, height: int, width: int, channels: int) -> np.ndarray:
+    """As the tutorials do: resize to the input size, 1 or 3 channels, scale to [0, 1]. Shape (1, H, W, C)."""
+    resized = image.resize((width, height), Image.Resampling.BILINEAR)
+    if channels == 1:
+        resized = resized.convert("L")
+    array = np.asarray(resized, dtype=np.float32) / 255.0
+    return array.reshape(1, height, width, channels)
+
+
+def png_data_url(pixels: np.ndarray) -> str:
+    """A uint8 array (H, W) or (H, W, 3) as a data: URL."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", optimize=False, compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def grid_for(count: int) -> tuple[int, int]:
+    """Rows and columns for a near-square mosaic of ``count`` tiles.
+
+    >>> grid_for(32), grid_for(3), grid_for(1)
+    ((4, 8), (2, 2), (1, 1))
+    """
+    cols = 2 ** math.ceil(math.log2(math.sqrt(count))) if count > 1 else 1
+    cols = min(cols, count)
+    return math.ceil(count / cols), cols
+
+
+def mosaic(tiles: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
+    """Tiles (N, h, w) laid out row by row with no gaps: (rows·h, cols·w); unused cells stay 0."""
+    count, h, w = tiles.shape
+    rows, cols = grid
+    canvas = np.zeros((rows * cols, h, w), dtype=tiles.dtype)
+    canvas[:count] = tiles
+    return canvas.reshape(rows, cols, h, w).transpose(0, 2, 1, 3).reshape(rows * h, cols * w)
+
+
+def to_grey(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Values mapped linearly from [low, high] to 0..255 (one scale for everything passed)."""
+    if high <= low:
+        return np.zeros(values.shape, dtype=np.uint8)
+    scaled = (values.astype(np.float64) - low) / (high - low) * 255.0
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)

@@ -1,0 +1,108 @@
+"""Feature maps: upload a picture (or pick a sample) and see what every layer makes of it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from app.config import Settings, get_settings
+from app.core.engine import ModelResult, infer_model
+from app.core.resources import OverBudget, check_budget
+from app.core.shapes import format_shape
+from app.core.spec import ModelSpec, validate_model
+from app.imaging import ImageError, decode_upload, png_data_url, to_model_input
+from app.samples import SAMPLES, sample_png
+from app.workers import WorkerError
+
+router = APIRouter(prefix="/api", tags=["feature maps"])
+
+
+@router.get("/samples", summary="Built-in sample pictures")
+def list_samples() -> dict:
+    return {"samples": [sample.to_json() for sample in SAMPLES.values()]}
+
+
+@router.get("/samples/{sample_id}.png", summary="One sample picture", response_class=Response)
+def get_sample(sample_id: str) -> Response:
+    if sample_id not in SAMPLES:
+        raise HTTPException(404, f"no sample {sample_id!r}; choose one of {', '.join(SAMPLES)}")
+    return Response(sample_png(sample_id), media_type="image/png",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.post("/featuremaps", summary="Every layer's output for one picture")
+async def post_featuremaps(
+    request: Request,
+    model: Annotated[str, Form(description="the same JSON body as POST /api/shapes")],
+    image: Annotated[UploadFile | None, File(description="PNG, JPEG, GIF, BMP or WebP")] = None,
+    sample: Annotated[str | None, Form(description="a sample id from GET /api/samples, instead of an image")] = None,
+    seed: Annotated[int, Form(ge=0, le=2**31 - 1, description="weight initialisation seed")] = 0,
+    settings: Settings = Depends(get_settings),
+) -> dict:
+    """The picture is resized to the input's height × width, made 1 or 3 channels, scaled to [0, 1].
+
+    Per layer: `stats`; for (H, W, C) outputs one PNG mosaic of all channels (`grid` [rows, cols], `tile`
+    [H, W], one grey scale per layer); for flat outputs `values` (capped, `truncated`); for 2-D
+    convolutions `kernels`: a mosaic of kernel weights (`layout` filter_by_input: a row per filter, a
+    column per input channel; per_channel: one tile per output channel), mid-grey = 0."""
+    spec, result = _checked_model(model, settings)
+    height, width, channels = _image_input(result)
+    picture = await _picture(image, sample, settings)
+    array = to_model_input(picture, height, width, channels)
+    payload = {"model": spec.model_dump(), "seed": seed, "image": array.tobytes(), "image_shape": list(array.shape),
+               "settings": settings.model_dump()}
+    try:
+        maps = await request.app.state.workers.run("featuremaps", payload)
+    except WorkerError as error:
+        raise HTTPException(error.status, str(error))
+    rows = result.to_json()["layers"]
+    return {
+        "input": {"image": png_data_url((array[0, :, :, 0 if channels == 1 else slice(None)] * 255).round()
+                                        .astype("uint8")), "shape": [height, width, channels]},
+        "layers": [{**{k: row[k] for k in ("index", "name", "type", "output_shape")}, **out}
+                   for row, out in zip(rows, maps["layers"])],
+    }
+
+
+def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResult]:
+    try:
+        spec = ModelSpec.model_validate_json(text)
+    except ValidationError as error:
+        raise RequestValidationError([{**e, "loc": ("body", "model", *e["loc"])} for e in error.errors()])
+    result = infer_model(validate_model(spec, settings))
+    if not result.valid:
+        failed = result.failed
+        raise HTTPException(422, {"layer": failed.layer.index, "name": failed.layer.name,
+                                  "message": failed.error.to_json()})
+    try:
+        check_budget(result, settings.max_activation_mb, settings.max_weights_mb)
+    except OverBudget as error:
+        raise HTTPException(413, {"layer": error.layer, "message": error.message})
+    return spec, result
+
+
+def _image_input(result: ModelResult) -> tuple[int, int, int]:
+    shape = result.model.input_shape
+    if len(shape) != 4 or None in shape[1:] or shape[3] not in (1, 3):
+        raise HTTPException(422, f"feature maps need an image input (height, width, 1 or 3 channels) of fixed size; "
+                                 f"this model's input is {format_shape(shape)}")
+    return shape[1], shape[2], shape[3]
+
+
+async def _picture(image: UploadFile | None, sample: str | None, settings: Settings):
+    if image is not None and image.filename:
+        data = await image.read(settings.max_upload_bytes + 1)
+    elif sample is not None:
+        if sample not in SAMPLES:
+            raise HTTPException(422, f"no sample {sample!r}; choose one of {', '.join(SAMPLES)}")
+        data = sample_png(sample)
+    else:
+        raise HTTPException(422, "send an image file (field 'image') or a sample id (field 'sample')")
+    try:
+        return decode_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
+    except ImageError as error:
+        raise HTTPException(error.status, str(error))

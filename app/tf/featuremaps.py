@@ -1,0 +1,101 @@
+"""One forward pass that returns what every layer makes of an image, drawn as mosaics.
+
+Runs in a worker process. Built models are cached by (spec, seed): the same
+seed gives the same initial weights, so the same image gives the same maps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+import keras
+import numpy as np
+
+from app.config import Settings
+from app.core.spec import ModelSpec, validate_model
+from app.imaging import grid_for, mosaic, png_data_url, to_grey
+from app.tf.build import build_model
+
+_CACHE: OrderedDict[str, tuple[keras.Model, keras.Model]] = OrderedDict()
+
+
+def run(payload: dict) -> dict:
+    settings = Settings(**payload["settings"])
+    probe, model = _probe(payload["model"], payload["seed"], settings)
+    image = np.frombuffer(payload["image"], dtype=np.float32).reshape(payload["image_shape"])
+    outputs = probe([image], training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {"layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
+
+
+def _probe(spec: dict, seed: int, settings: Settings) -> tuple[keras.Model, keras.Model]:
+    """A model whose outputs are every layer's output, built once per (spec, seed)."""
+    key = json.dumps([spec, seed], sort_keys=True)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    keras.utils.set_random_seed(seed)
+    model = build_model(validate_model(ModelSpec.model_validate(spec), settings))
+    probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
+    _CACHE[key] = (probe, model)
+    while len(_CACHE) > settings.worker_model_cache:
+        _CACHE.popitem(last=False)
+    return probe, model
+
+
+def _describe(layer: keras.layers.Layer, values: np.ndarray, settings: Settings) -> dict:
+    channels_first = getattr(layer, "data_format", "channels_last") == "channels_first"
+    out = {"stats": {"min": float(values.min()), "max": float(values.max()), "mean": float(values.mean())}}
+    if values.ndim == 3:
+        out.update(_spatial(np.moveaxis(values, 0, -1) if channels_first else values, settings))
+    else:
+        flat = values.reshape(-1)
+        out["values"] = flat[: settings.max_flat_values].tolist()
+        out["truncated"] = flat.size > settings.max_flat_values
+    kernels = _kernels(layer, settings)
+    if kernels is not None:
+        out["kernels"] = kernels
+    return out
+
+
+def _spatial(values: np.ndarray, settings: Settings) -> dict:
+    """(H, W, C) as one grey mosaic, one H×W tile per channel, on one scale for the whole layer."""
+    height, width, channels = values.shape
+    shown = max(1, min(channels, settings.max_mosaic_pixels // max(1, height * width)))
+    tiles = np.moveaxis(values[:, :, :shown], -1, 0)
+    grid = grid_for(shown)
+    pixels = mosaic(to_grey(tiles, float(values.min()), float(values.max())), grid)
+    return {"image": png_data_url(pixels), "grid": list(grid), "tile": [height, width],
+            "channels": channels, "channels_shown": shown}
+
+
+def _kernel_tiles(layer: keras.layers.Layer) -> tuple[np.ndarray, str] | None:
+    """Kernel weights as tiles (N, kh, kw) and how they are ordered, for the 2-D convolutions."""
+    name = type(layer).__name__
+    if name not in ("Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D"):
+        return None
+    weights = layer.get_weights()[0]  # the (depthwise) kernel comes first for all four
+    if name == "Conv2D":  # (kh, kw, in/groups, filters): a row per filter, a column per input channel
+        return np.transpose(weights, (3, 2, 0, 1)), "filter_by_input"
+    if name == "Conv2DTranspose":  # (kh, kw, filters, in)
+        return np.transpose(weights, (2, 3, 0, 1)), "filter_by_input"
+    kh, kw, cin, mult = weights.shape  # depthwise (kh, kw, in, multiplier): one tile per output channel
+    return np.transpose(weights, (2, 3, 0, 1)).reshape(cin * mult, 1, kh, kw), "per_channel"
+
+
+def _kernels(layer: keras.layers.Layer, settings: Settings) -> dict | None:
+    found = _kernel_tiles(layer)
+    if found is None:
+        return None
+    tiles, layout = found
+    rows, cols = tiles.shape[:2]
+    rows = min(rows, settings.max_kernel_tiles)
+    cols = min(cols, max(1, settings.max_kernel_tiles // rows))
+    shown = tiles[:rows, :cols]
+    scale = float(np.abs(tiles).max()) or 1.0  # symmetric: mid-grey is 0, white positive, black negative
+    flat = shown.reshape(rows * cols, *shown.shape[2:])
+    grid = (rows, cols) if layout == "filter_by_input" else grid_for(rows)
+    pixels = mosaic(to_grey(flat, -scale, scale), grid)
+    return {"image": png_data_url(pixels), "grid": list(grid), "tile": list(shown.shape[2:]), "layout": layout,
+            "range": [-scale, scale], "truncated": shown.shape[:2] != tiles.shape[:2]}

@@ -1,0 +1,180 @@
+"""A small pool of TensorFlow worker processes, so TensorFlow never runs in the web process.
+
+Each worker is a fresh interpreter (``spawn``: nothing of the server is
+forked) that imports TensorFlow once and then answers jobs over a pipe. The
+server waits for an answer with a deadline and watches the worker's resident
+memory meanwhile; a worker that runs over time or memory, or dies, is killed
+and replaced, and the caller gets a clear error. Workers are also replaced
+after a number of jobs, because Keras keeps a little memory per model built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import anyio
+
+from app.config import Settings
+
+
+class WorkerError(Exception):
+    """A job that did not complete; ``status`` is the HTTP status to answer with."""
+
+    status = 503
+
+
+class WorkerTimeout(WorkerError):
+    status = 504
+
+
+class WorkerBusy(WorkerError):
+    status = 503
+
+
+class WorkerCrashed(WorkerError):
+    status = 503
+
+
+class JobFailed(WorkerError):
+    """The job itself raised (e.g. TensorFlow cannot run this model here): the request's fault, not the worker's."""
+
+    status = 422
+
+
+def serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
+    """The worker's main loop: import TensorFlow once, then answer (job, payload) messages."""
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only: no GPU probing noise or delay
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from app.tf.jobs import JOBS
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job, payload = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", JOBS[job](payload)))
+        except Exception as error:  # any failure of the job is reported, the worker lives on
+            conn.send(("error", f"{type(error).__name__}: {error}"))
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of a process in MiB (0 if it is gone), from /proc."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Worker:
+    POLL_S = 0.02
+
+    def __init__(self, settings: Settings):
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child,), daemon=True, name="cnn-blocks-worker")
+        self.process.start()
+        child.close()
+        self.settings = settings
+        self.ready = False
+        self.jobs = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def call(self, job: str, payload: Any) -> Any:
+        """Blocking: run one job. Raises a WorkerError subclass when it cannot answer."""
+        if not self.ready:
+            self._wait("starting", self.settings.worker_start_timeout_s)
+            self.ready = True
+        self.jobs += 1
+        self._conn.send((job, payload))
+        kind, value = self._wait("running the job", self.settings.job_timeout_s)
+        if kind == "error":
+            raise JobFailed(value)
+        return value
+
+    def _wait(self, doing: str, timeout_s: float) -> tuple[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while not self._conn.poll(self.POLL_S):
+            if not self.alive():
+                raise WorkerCrashed(f"the TensorFlow worker stopped while {doing} (exit code "
+                                    f"{self.process.exitcode}); it has been replaced, try again")
+            if resident_mb(self.pid) > self.settings.worker_memory_mb:
+                self.kill()
+                raise WorkerCrashed(f"the TensorFlow worker went over {self.settings.worker_memory_mb:,} MB while "
+                                    f"{doing} (setting CNN_WORKER_MEMORY_MB); try a smaller model or image")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise WorkerTimeout(f"the TensorFlow worker took longer than {timeout_s:g} s {doing} "
+                                    "(setting CNN_JOB_TIMEOUT_S); it has been replaced; try a smaller model or image")
+        try:
+            return self._conn.recv()
+        except EOFError:
+            raise WorkerCrashed(f"the TensorFlow worker stopped while {doing}; it has been replaced, try again")
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self._conn.close()
+
+
+class WorkerPool:
+    """A fixed number of workers; a request waits for an idle one (bounded by the job timeout)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self.workers: list[Worker] = []
+
+    def start(self) -> None:
+        """Spawn the workers now; they import TensorFlow in the background while the server answers."""
+        for _ in range(self.settings.workers):
+            worker = Worker(self.settings)
+            self.workers.append(worker)
+            self._idle.put_nowait(worker)
+
+    async def run(self, job: str, payload: Any) -> Any:
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout=self.settings.job_timeout_s)
+        except asyncio.TimeoutError:
+            raise WorkerBusy("every TensorFlow worker is busy; try again in a moment (setting CNN_WORKERS)")
+        if not worker.alive():  # died while idle (killed, out of memory): replace it before use
+            worker = self._replace(worker)
+        try:
+            return await anyio.to_thread.run_sync(worker.call, job, payload)
+        finally:
+            self._return(worker)
+
+    def _return(self, worker: Worker) -> None:
+        if worker.alive() and worker.jobs < self.settings.worker_max_jobs:
+            self._idle.put_nowait(worker)
+            return
+        self._idle.put_nowait(self._replace(worker))
+
+    def _replace(self, worker: Worker) -> Worker:
+        worker.kill()
+        self.workers.remove(worker)
+        fresh = Worker(self.settings)
+        self.workers.append(fresh)
+        return fresh
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.kill()
+        self.workers.clear()
