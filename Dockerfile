@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+WORKDIR /srv/cnn-blocks
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY static ./static
+COPY templates ./templates
+RUN pip install --no-cache-dir .
+EXPOSE 8000
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
