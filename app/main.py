@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import errors
 from app.config import Settings, get_settings
-from app.routes import featuremaps, shapes
+from app.routes import featuremaps, pages, shapes
 from app.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     errors.install(app)
     app.include_router(shapes.router)
+    app.include_router(pages.router)
     app.include_router(featuremaps.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
