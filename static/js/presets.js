@@ -1,0 +1,47 @@
+// Presets: classic models kept as data (static/data/presets.json), one click each.
+
+import { fetchJSON } from "./api.js";
+import { pick } from "./i18n.js";
+
+export async function loadPresets() {
+  return (await fetchJSON("/static/data/presets.json")).presets;
+}
+
+export function renderPresets(list, presets) {
+  list.replaceChildren(...presets.map((preset) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "preset";
+    button.dataset.preset = preset.id;
+    const title = document.createElement("span");
+    title.className = "preset-title";
+    title.textContent = pick(preset.title);
+    const text = document.createElement("span");
+    text.className = "preset-text";
+    text.textContent = pick(preset.description);
+    button.append(title, text);
+    li.append(button);
+    return li;
+  }));
+}
+
+export function wirePresets(menu, presets, { load }) {
+  menu.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-preset]");
+    if (!button) return;
+    const preset = presets.find((p) => p.id === button.dataset.preset);
+    menu.open = false;
+    load(preset);
+    menu.querySelector("summary").focus();
+  });
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+}

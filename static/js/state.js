@@ -1,0 +1,64 @@
+// The single source of truth for the page, with undo and redo.
+// Typing "128" into a field is three edits but one thought, so consecutive edits to the same field
+// within a moment share one undo step.
+
+const COALESCE_MS = 1200;
+const HISTORY_LIMIT = 200;
+
+export function createStore(model) {
+  let state = { model, selected: null };
+  let past = [];
+  let future = [];
+  let lastKey = null;
+  let lastTime = 0;
+  const listeners = new Set();
+
+  function emit(change) {
+    for (const listener of listeners) listener(state, change);
+  }
+
+  return {
+    get: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+    },
+    /** Replace the model; `coalesce` names the field being typed into, `source` who made the edit. */
+    commit(nextModel, { selected = state.selected, coalesce = null, source = "app" } = {}) {
+      const now = performance.now();
+      const merge = coalesce !== null && coalesce === lastKey && now - lastTime < COALESCE_MS;
+      if (!merge) {
+        past.push(state);
+        if (past.length > HISTORY_LIMIT) past.shift();
+      }
+      future = [];
+      lastKey = coalesce;
+      lastTime = now;
+      state = { model: nextModel, selected };
+      emit({ source, model: true, editedAt: now });
+    },
+    select(id, { source = "app" } = {}) {
+      if (state.selected === id) return;
+      state = { ...state, selected: id };
+      lastKey = null;
+      emit({ source, model: false });
+    },
+    undo() {
+      if (!past.length) return false;
+      future.push(state);
+      state = past.pop();
+      lastKey = null;
+      emit({ source: "history", model: true, editedAt: performance.now() });
+      return true;
+    },
+    redo() {
+      if (!future.length) return false;
+      past.push(state);
+      state = future.pop();
+      lastKey = null;
+      emit({ source: "history", model: true, editedAt: performance.now() });
+      return true;
+    },
+    canUndo: () => past.length > 0,
+    canRedo: () => future.length > 0,
+  };
+}

@@ -1,0 +1,105 @@
+// The three views of the model: blocks, the Keras-style summary text and the tf.keras code,
+// as ARIA tabs (arrow keys move between tabs), plus the totals shown under all of them.
+
+import { formatInt, formatShape, paramsSize, readableSize } from "./format.js";
+import { pick, t } from "./i18n.js";
+import { copyText, toast } from "./notify.js";
+import { activationBytes } from "./results.js";
+
+export function wireTabs(tablist) {
+  const tabs = [...tablist.querySelectorAll('[role="tab"]')];
+  const activate = (tab, focus = true) => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+    }
+    if (focus) tab.focus();
+  };
+  tablist.addEventListener("click", (event) => {
+    const tab = event.target.closest('[role="tab"]');
+    if (tab) activate(tab);
+  });
+  tablist.addEventListener("keydown", (event) => {
+    const index = tabs.indexOf(document.activeElement);
+    const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
+    if (index < 0 || !(event.key in moves)) return;
+    event.preventDefault();
+    activate(tabs[(index + moves[event.key] + tabs.length) % tabs.length]);
+  });
+}
+
+export function wireCopyButtons(root) {
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const copied = await copyText(document.getElementById(button.dataset.copy).textContent);
+    toast(copied ? t("code.copied") : t("code.copyFailed"));
+  });
+}
+
+export function renderSummary(pre, answer) {
+  if (answer?.kind === "result" && answer.data.summary) pre.textContent = answer.data.summary;
+  else if (answer?.kind === "result") {
+    const error = answer.data.error;
+    pre.textContent = t("summary.invalid", { index: error.layer + 1, name: error.name, message: pick(error.message) });
+  } else if (answer?.kind === "invalid") pre.textContent = t("summary.malformed");
+  else pre.textContent = t("explain.pending");
+}
+
+function line(label, count) {
+  const row = document.createElement("p");
+  row.className = "total-line";
+  const name = document.createElement("span");
+  name.className = "total-label";
+  name.textContent = `${label}:`;
+  const value = document.createElement("span");
+  value.className = "total-value";
+  value.textContent = `${formatInt(count)} (${paramsSize(count)})`;
+  row.append(name, " ", value);
+  return row;
+}
+
+function facts(data) {
+  const list = document.createElement("dl");
+  list.className = "total-facts";
+  const add = (label, value) => {
+    const div = document.createElement("div");
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    div.append(dt, dd);
+    list.append(div);
+  };
+  add(t("totals.output"), formatShape(data.output_shape));
+  add(t("totals.layers"), String(data.layers.length));
+  add(t("totals.macs"), data.total_macs == null ? "—" : formatInt(data.total_macs));
+  add(t("totals.activations"), readableSize(activationBytes(data)));
+  return list;
+}
+
+/** Totals read as Keras prints them: "Total params: 122,570 (478.79 KB)". */
+export function renderTotals(root, answer) {
+  root.replaceChildren();
+  if (answer?.kind !== "result") {
+    const note = document.createElement("p");
+    note.className = "total-note";
+    note.textContent = answer?.kind === "offline" ? t("app.offline") : answer ? t("totals.malformed") : t("explain.pending");
+    root.append(note);
+    return;
+  }
+  const { data } = answer;
+  const lines = document.createElement("div");
+  lines.className = "total-lines";
+  lines.append(line(t("totals.total"), data.total_params), line(t("totals.trainable"), data.trainable_params),
+    line(t("totals.nonTrainable"), data.non_trainable_params));
+  root.append(lines, facts(data));
+  if (!data.valid) {
+    const warn = document.createElement("p");
+    warn.className = "total-warning";
+    warn.textContent = t("totals.partial", { index: data.error.layer + 1, name: data.error.name });
+    root.append(warn);
+  }
+}
