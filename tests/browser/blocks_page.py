@@ -1,0 +1,78 @@
+"""What the browser tests do to the page, said once: open it, find blocks, edit fields, use the keyboard."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def model_fragment(body: dict) -> str:
+    """#model= + base64url without padding of the POST /api/shapes body, as the page writes it."""
+    raw = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
+    return f"#model={raw}"
+
+
+def body_from_url(url: str) -> dict:
+    raw = url.split("#model=", 1)[1]
+    return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+
+
+def open_page(page: Page, path: str = "/", model: dict | None = None) -> Page:
+    page.goto(path + (model_fragment(model) if model else ""))
+    expect(totals(page)).to_contain_text(re.compile(r"Total params|전체 파라미터"))
+    return page
+
+
+def stack(page: Page) -> Locator:
+    return page.get_by_role("list", name=re.compile("Model layers|모델 레이어"))
+
+
+def blocks(page: Page) -> Locator:
+    return stack(page).get_by_role("listitem")
+
+
+def totals(page: Page) -> Locator:
+    return page.locator("#totals")
+
+
+def palette_button(page: Page, layer_type: str) -> Locator:
+    """The palette entry whose accessible name starts with the layer type (Conv2D, not DepthwiseConv2D)."""
+    return page.locator("#palette-groups").get_by_role("button", name=re.compile(rf"^{layer_type}\b"))
+
+
+def field(page: Page, name: str) -> Locator:
+    return page.locator(f"#f-{name}")
+
+
+def select_block(page: Page, index: int) -> None:
+    blocks(page).nth(index).locator(".block-select").click()
+    expect(page.locator(".insp-type")).to_be_visible()
+
+
+def is_focused(locator: Locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def tab_to(page: Page, target: Locator, limit: int = 400) -> None:
+    """Press Tab (or Shift+Tab when the target is behind focus) until the target has focus:
+    proves it is reachable by keyboard alone."""
+    target.wait_for()
+    backwards = target.evaluate(
+        "el => !!document.activeElement && document.activeElement !== document.body"
+        " && !!(el.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING)")
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        if is_focused(target):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"could not reach {target} with {key} in {limit} presses")
+
+
+def type_into(page: Page, target: Locator, text: str) -> None:
+    """Reach a field by keyboard, select what is there and type over it."""
+    tab_to(page, target)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)

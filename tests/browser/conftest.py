@@ -1,0 +1,116 @@
+"""Browser tests: the real server in a subprocess, Debian's Chromium through Playwright (sync API).
+
+Every page collects console errors and uncaught exceptions; a test that leaves any behind fails
+at teardown, so "no JavaScript errors" is checked everywhere, not just in one test.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SERVER_START_TIMEOUT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)  # polling the port while uvicorn starts, not synchronising the page
+    raise RuntimeError(f"the server did not answer {url} within {SERVER_START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """The app served by uvicorn on a free port; shape questions need no TensorFlow workers."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    port = _free_port()
+    env = {**os.environ, "CNN_WORKERS": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(f"{url}/api/layers", process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def _watch(page, errors: list[str]) -> None:
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+
+
+@pytest.fixture
+def new_page(browser, base_url):
+    """new_page(viewport=..., locale=...) -> a page in a fresh context (empty localStorage)."""
+    contexts, errors = [], []
+
+    def make(viewport=DESKTOP, locale="en-US", **options):
+        context = browser.new_context(viewport=viewport, locale=locale, base_url=base_url, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(5_000)
+        _watch(page, errors)
+        page.console_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], f"JavaScript errors in the console: {errors}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
