@@ -1,7 +1,7 @@
 // Talking to the server: the catalogue once, and /api/shapes on every edit.
-// Edits arrive faster than answers while someone types, so requests are debounced and an answer
-// to anything but the newest request is dropped (and its fetch aborted): the screen never goes back
-// to an older model.
+// A lone edit is sent at once (the answer takes a few milliseconds); edits arriving in a burst, as
+// while someone types, are debounced into one request. An answer to anything but the newest request
+// is dropped (and its fetch aborted): the screen never goes back to an older model.
 
 export async function fetchJSON(url) {
   const response = await fetch(url);
@@ -22,11 +22,13 @@ export function createShapesClient(onAnswer, { delay = 25 } = {}) {
   let timer = null;
   let newest = 0;
   let inflight = null;
+  let lastSent = -Infinity;
 
   async function send(body, context, sequence) {
     inflight?.abort();
     const controller = new AbortController();
     inflight = controller;
+    lastSent = performance.now();
     let answer;
     try {
       const response = await fetch("/api/shapes", {
@@ -43,6 +45,7 @@ export function createShapesClient(onAnswer, { delay = 25 } = {}) {
       if (error.name === "AbortError") return;
       answer = { kind: "offline", error: String(error) };
     }
+    if (inflight === controller) inflight = null;
     if (sequence === newest) onAnswer({ ...answer, context });
   }
 
@@ -50,7 +53,9 @@ export function createShapesClient(onAnswer, { delay = 25 } = {}) {
     request(body, context = {}) {
       const sequence = ++newest;
       clearTimeout(timer);
-      timer = setTimeout(() => send(body, context, sequence), delay);
+      const idle = inflight === null && timer === null && performance.now() - lastSent > delay;
+      if (idle) send(body, context, sequence);
+      else timer = setTimeout(() => { timer = null; send(body, context, sequence); }, delay);
     },
   };
 }

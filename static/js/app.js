@@ -46,7 +46,10 @@ async function main() {
 
   function renderModel(change = {}) {
     const { model, selected } = store.get();
-    renderStack($("stack"), { model, selected, states, catalogue, focusKey });
+    // While someone types in a form the answer follows within milliseconds and redraws the stack;
+    // drawing it twice per keystroke would only cost a layout.
+    const typing = change.source === "inspector" || change.source === "input";
+    if (!typing) renderStack($("stack"), { model, selected, states, catalogue, focusKey });
     focusKey = null;
     $("stack-empty").hidden = model.layers.length > 0;
     $("clear-model").hidden = model.layers.length === 0;

@@ -91,11 +91,13 @@ function readShape(root) {
 }
 
 export function wireInput(root, { setShape }) {
+  let visit = 0; // each time focus enters a field, its edits start a new undo step
+  root.addEventListener("focusin", () => { visit += 1; });
   root.addEventListener("input", (event) => {
     if (!event.target.matches(".dims input")) return;
     const { shape, error } = readShape(root);
     root.querySelector("#input-error").textContent = error ?? "";
-    if (shape) setShape(shape, { typing: true, axis: event.target.dataset.axis });
+    if (shape) setShape(shape, { typing: true, axis: `${event.target.dataset.axis}:${visit}` });
   });
   root.addEventListener("click", (event) => {
     const chip = event.target.closest(".chip[data-shape]");

@@ -136,6 +136,8 @@ function readField(kind, target) {
 
 /** Typing in the form: check the field, and commit a valid value as the new layer spec. */
 export function wireInspector(root, { catalogue, getLayer, commit }) {
+  let visit = 0; // each time focus enters a field, its edits start a new undo step
+  root.addEventListener("focusin", () => { visit += 1; });
   const onEdit = (event) => {
     const target = event.target;
     if (!target.name || !target.closest("form.fields")) return;
@@ -151,7 +153,7 @@ export function wireInspector(root, { catalogue, getLayer, commit }) {
     const spec = { ...layer.spec };
     if (result.value === undefined || (param && !param.required && isDefault(param, result.value))) delete spec[target.name];
     else spec[target.name] = result.value;
-    if (JSON.stringify(spec) !== JSON.stringify(layer.spec)) commit(layer.id, spec, `${layer.id}:${target.name}`);
+    if (JSON.stringify(spec) !== JSON.stringify(layer.spec)) commit(layer.id, spec, `${layer.id}:${target.name}:${visit}`);
   };
   root.addEventListener("input", onEdit);
   root.addEventListener("change", onEdit);

@@ -1,8 +1,7 @@
 // The single source of truth for the page, with undo and redo.
-// Typing "128" into a field is three edits but one thought, so consecutive edits to the same field
-// within a moment share one undo step.
+// Typing "128" into a field is three edits but one thought: edits that carry the same coalesce key
+// (one field during one visit of the keyboard focus) share one undo step.
 
-const COALESCE_MS = 1200;
 const HISTORY_LIMIT = 200;
 
 export function createStore(model) {
@@ -10,7 +9,6 @@ export function createStore(model) {
   let past = [];
   let future = [];
   let lastKey = null;
-  let lastTime = 0;
   const listeners = new Set();
 
   function emit(change) {
@@ -24,17 +22,15 @@ export function createStore(model) {
     },
     /** Replace the model; `coalesce` names the field being typed into, `source` who made the edit. */
     commit(nextModel, { selected = state.selected, coalesce = null, source = "app" } = {}) {
-      const now = performance.now();
-      const merge = coalesce !== null && coalesce === lastKey && now - lastTime < COALESCE_MS;
+      const merge = coalesce !== null && coalesce === lastKey;
       if (!merge) {
         past.push(state);
         if (past.length > HISTORY_LIMIT) past.shift();
       }
       future = [];
       lastKey = coalesce;
-      lastTime = now;
       state = { model: nextModel, selected };
-      emit({ source, model: true, editedAt: now });
+      emit({ source, model: true, editedAt: performance.now() });
     },
     select(id, { source = "app" } = {}) {
       if (state.selected === id) return;
