@@ -1,0 +1,65 @@
+"""Accessibility: axe-core (from the axe-playwright-python package) finds no serious or critical
+violations, and a tour of the page leaves no JavaScript errors in the console."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from blocks_page import blocks, open_page, palette_button, select_block
+
+pytestmark = pytest.mark.browser
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+BLOCKING = {"serious", "critical"}
+
+
+def blocking_violations(page) -> list[dict]:
+    results = axe_playwright.Axe().run(page)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results.response["violations"] if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view"])
+def test_axe_finds_no_serious_or_critical_violations(page, state):
+    open_page(page)
+    if state == "block selected":
+        select_block(page, 0)
+    elif state == "invalid model":
+        select_block(page, 4)
+        page.locator("#f-kernel_size").fill("9")
+        expect(blocks(page).nth(4)).to_have_class(re.compile("is-error"))
+    elif state == "python view":
+        page.get_by_role("tab", name="Python").click()
+    found = blocking_violations(page)
+    assert found == [], json.dumps(found, indent=2)
+
+
+def test_the_page_names_its_parts_for_screen_readers(page):
+    open_page(page)
+    expect(page.get_by_role("list", name="Model layers").get_by_role("listitem")).to_have_count(8)
+    expect(palette_button(page, "Conv2D")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^MaxPooling2D\b"))).to_be_visible()
+    expect(page.get_by_role("tablist", name="Model views")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove conv2d_1")).to_be_visible()
+
+
+def test_a_tour_of_the_page_leaves_no_javascript_errors(page):
+    open_page(page)
+    for preset in ("8×8 shapes CNN", "24×24 shapes CNN", "Fashion-MNIST, VGG-style", "AlexNet-style", "MLP on 8 inputs"):
+        page.get_by_text("Presets", exact=True).click()
+        page.get_by_role("button", name=re.compile(f"^{re.escape(preset)}")).click()
+        expect(page.locator("#totals")).to_contain_text("Total params")
+    for layer_type in ("Conv2D", "Reshape", "ZeroPadding2D", "BatchNormalization", "Softmax"):
+        palette_button(page, layer_type).click()
+        select_block(page, blocks(page).count() - 1)
+    for tab in ("Summary", "Python", "Blocks"):
+        page.get_by_role("tab", name=tab).click()
+    page.get_by_role("button", name="한국어").click()
+    page.get_by_role("button", name="EN", exact=True).click()
+    assert page.console_errors == []
