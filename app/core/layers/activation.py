@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.explain import Step
 from app.core.layers.base import Inference, LayerError, LayerKind
 from app.core.layers.core import passthrough
 from app.core.params import AxisParam, FloatParam
@@ -12,9 +13,14 @@ from app.core.text import Text
 
 
 def _softmax_infer(shape: Shape, p: dict[str, Any]) -> Inference:
+    inference = passthrough(shape, p)
     if normalize_axis(p["axis"], len(shape)) is None:
-        raise axis_error(p["axis"], shape)
-    return passthrough(shape, p)
+        # Keras builds a Softmax on a missing axis (the shape is unchanged) and only fails when data
+        # flows through it, so the model is valid here too; the explanation warns instead.
+        error = axis_error(p["axis"], shape).text
+        inference.shape_steps.append(Step(Text("Keras builds this layer but running it fails: " + error.en,
+                                               "Keras는 이 층을 만들지만 실행하면 실패합니다: " + error.ko), ""))
+    return inference
 
 
 def axis_error(axis: int, shape: Shape) -> LayerError:
