@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.explain import SAME_SHAPE, Step, n
+from app.core.explain import NO_PARAMS, SAME_SHAPE, Step, n
 from app.core.layers.activation import axis_error
 from app.core.layers.base import Inference, LayerError, LayerKind
 from app.core.params import AxisParam, BoolParam, FloatParam
-from app.core.shapes import Shape, normalize_axis
+from app.core.shapes import Dim, Shape, normalize_axis
 from app.core.text import Text
 
 CENTER = BoolParam("center", Text("learn an offset β per feature", "특성마다 이동값 β를 학습"), default=True)
@@ -17,20 +17,24 @@ EPSILON = FloatParam("epsilon", Text("small number added to the variance to avoi
                                      "0으로 나누지 않도록 분산에 더하는 작은 값"), default=1e-3, minimum=0.0)
 
 
-def features(shape: Shape, axes: tuple[int, ...]) -> int:
-    """How many values each learned vector holds: the product of the normalised axes' sizes."""
-    count = 1
+def features(shape: Shape, axes: tuple[int, ...], needs_size: bool = True) -> Dim:
+    """How many values each learned vector holds: the product of the normalised axes' sizes.
+
+    An axis outside the input always fails (Keras indexes the shape with it); an unknown size
+    fails only when a weight has to be created with it (``needs_size``).
+    """
+    count: Dim = 1
     for axis in axes:
         index = normalize_axis(axis, len(shape))
         if index is None:
             raise axis_error(axis, shape)
-        if shape[index] is None:
+        if shape[index] is None and needs_size:
             raise LayerError(
                 f"axis {axis} has unknown size (None); normalisation needs a fixed size there "
                 "(axis 0 is the batch)",
                 f"축 {axis}의 크기를 알 수 없습니다 (None); 정규화하려면 크기가 정해져 있어야 합니다 (축 0은 배치)",
             )
-        count *= shape[index]
+        count = None if count is None or shape[index] is None else count * shape[index]
     return count
 
 
@@ -59,8 +63,11 @@ def _batch_norm_infer(shape: Shape, p: dict[str, Any]) -> Inference:
 
 def _layer_norm_infer(shape: Shape, p: dict[str, Any]) -> Inference:
     axes = p["axis"] if isinstance(p["axis"], tuple) else (p["axis"],)
-    size = features(shape, axes)
     count, names = _learned(p)
+    # Without γ and β Keras creates no weight, so unknown sizes on the axes do not matter.
+    size = features(shape, axes, needs_size=count > 0)
+    if count == 0:
+        return Inference(shape, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(NO_PARAMS, "0")])
     return Inference(
         shape,
         trainable=count * size,
