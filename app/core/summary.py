@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
+import re
+import unicodedata
 from typing import Iterable
 
 from app.core.shapes import Shape, format_shape
@@ -21,34 +22,93 @@ def readable_size(num_bytes: float) -> str:
     >>> readable_size(0)
     '0.00 B'
     """
-    for unit in ("B", "KB", "MB", "GB", "TB"):
+    units = ("B", "KB", "MB", "GB", "TB", "PB")
+    for unit in units:
         if num_bytes / 1024 < 1:
             return f"{num_bytes:.2f} {unit}"
         num_bytes /= 1024
-    return f"{num_bytes:.2f} PB"
+    # Keras divides once more before giving up, so 2**60 bytes print as "1.00 PB", not "1024.00 PB".
+    return f"{num_bytes:.2f} {units[-1]}"
 
 
 def params_line(label: str, count: int) -> str:
-    """>>> params_line("Total", 122570)
+    """
+    >>> params_line("Total", 122570)
     ' Total params: 122,570 (478.79 KB)'
     """
     return f" {label} params: {count:,} ({readable_size(count * FLOAT32_BYTES)})"
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+# A word with the whitespace around it, as rich (which draws Keras's table) splits text.
+_WORD = re.compile(r"\s*\S+\s*")
+ELLIPSIS = "…"
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns the text takes: Korean and other wide characters take two.
+
+    >>> cell_width("dense"), cell_width("출력층")
+    (5, 6)
+    """
+    return sum(_char_width(char) for char in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or not char.isprintable():
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """Lines of a table cell as Keras's summary shows them.
+
+    Breaks only between words (never at hyphens); a word wider than the cell
+    keeps its own line and is cut short with "…".
+
+    >>> wrap_cell("global_average_pooling2d (GlobalAveragePooling2D)", 31)
+    ['global_average_pooling2d', '(GlobalAveragePooling2D)']
+    >>> wrap_cell("a_rather_long_layer_name_for_wrapping (Dense)", 31)
+    ['a_rather_long_layer_name_for_w…', '(Dense)']
+    """
+    lines = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for word in _WORD.findall(paragraph):
+            if used and cell_width(word.rstrip()) > width - used:
+                lines.append(line)
+                line, used = "", 0
+            line += word
+            used += cell_width(word)
+        lines.append(line)
+    return [_cut(line.rstrip(), width) for line in lines]
+
+
+def _cut(text: str, width: int) -> str:
+    if cell_width(text) <= width:
+        return text
+    kept, used = "", 0
+    for char in text:
+        if used + _char_width(char) > width - 1:
+            break
+        kept += char
+        used += _char_width(char)
+    return kept + " " * (width - 1 - used) + ELLIPSIS  # a wide character cut in half leaves a space
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    spaces = " " * (width - cell_width(text))
+    return spaces + text if align == "r" else text + spaces
 
 
 def _row(cells: Iterable[str], aligns: str = "llr") -> list[str]:
-    columns = [_wrap(cell, width - 2) for cell, width in zip(cells, CELL_WIDTHS)]
+    columns = [wrap_cell(cell, width - 2) for cell, width in zip(cells, CELL_WIDTHS)]
     height = max(len(c) for c in columns)
     lines = []
     for i in range(height):
         parts = []
         for column, width, align in zip(columns, CELL_WIDTHS, aligns):
             text = column[i] if i < len(column) else ""
-            text = text.rjust(width - 2) if align == "r" else text.ljust(width - 2)
-            parts.append(f" {text} ")
+            parts.append(f" {_pad(text, width - 2, align)} ")
         lines.append("│" + "│".join(parts) + "│")
     return lines
 
