@@ -185,6 +185,9 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
     layers, seen, issues = [], {}, []
     for index, (spec, (kind, params)) in enumerate(zip(specs, parsed)):
         name = spec.name
+        if name is not None and "/" in name:  # Keras's constructor refuses it: "/" separates name scopes
+            issues.append(Issue(("body", "layers", index, "name"), f"{_where(index, spec)}: a layer name cannot "
+                                f"contain '/'", "value_error", "a name without '/'"))
         if name is None:
             count = counters.get(kind.name_prefix, 0)
             counters[kind.name_prefix] = count + 1
