@@ -63,7 +63,7 @@ def too_big(window: str, spans: tuple[int, ...], spatial: Shape) -> LayerError:
     size = "×".join("None" if d is None else str(d) for d in spatial)
     return LayerError(
         f"{window} {span} is larger than its {size} input; use padding='same' or a smaller {window}",
-        f"{window} {span}가 입력 {size}보다 큽니다; padding='same'을 쓰거나 더 작은 {window}를 쓰세요",
+        f"{window} {span}가 입력 {size}보다 큽니다; padding='same'을 쓰거나 더 작은 {window}을 쓰세요",
     )
 
 
