@@ -34,6 +34,8 @@ async function main() {
   let answer = null;
   let states = layerStates(null, store.get().model);
   let focusKey = null;
+  let reveal = null; // a block just added: scroll it into view once drawn
+  let shownSelection = null;
 
   const client = createShapesClient((reply) => {
     answer = reply;
@@ -51,6 +53,10 @@ async function main() {
     const typing = change.source === "inspector" || change.source === "input";
     if (!typing) renderStack($("stack"), { model, selected, states, catalogue, focusKey });
     focusKey = null;
+    if (reveal) $("stack").querySelector(`[data-id="${reveal}"]`)?.scrollIntoView({ block: "nearest" });
+    reveal = null;
+    if (selected !== shownSelection) $("inspector").scrollTop = 0;
+    shownSelection = selected;
     $("stack-empty").hidden = model.layers.length > 0;
     $("clear-model").hidden = model.layers.length === 0;
     renderInput($("input-block"), model.input_shape, { rebuild: change.source !== "input" });
@@ -87,7 +93,9 @@ async function main() {
     renderModel(change);
   });
 
-  const intents = createIntents({ store, catalogue, setFocus: (key) => { focusKey = key; } });
+  const intents = createIntents({
+    store, catalogue, setFocus: (key) => { focusKey = key; }, setReveal: (id) => { reveal = id; },
+  });
   renderPalette($("palette-groups"), catalogue);
   wirePalette($("palette-groups"), $("palette-preview"), catalogue, intents);
   wireStack($("stack"), intents);

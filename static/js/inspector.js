@@ -103,8 +103,8 @@ export function renderInspector(root, { layer, catalogue, state }) {
   const problem = el("div", { class: "insp-problem", role: "alert" });
   const explain = el("section", { class: "explain", "aria-labelledby": "explain-title" });
   const form = el("form", { class: "fields", novalidate: true, "aria-label": t("inspector.formLabel", { type: kind.type }) });
-  form.append(nameField(layer.spec, state?.layer?.name));
   for (const param of kind.params) form.append(field(param, layer.spec[param.name]));
+  form.append(nameField(layer.spec, state?.layer?.name)); // last: rarely needed, Keras names layers itself
   root.replaceChildren(head, el("p", { class: "insp-desc" }, pick(kind.description)), problem, explain, form);
   root.dataset.layer = layer.id;
 }

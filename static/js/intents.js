@@ -3,15 +3,14 @@
 // and each says what happened to screen-reader users.
 
 import { kindOf, starterSpec } from "./catalogue.js";
-import { t } from "./i18n.js";
+import { pick, t } from "./i18n.js";
 import { shareLink } from "./link.js";
 import {
   clearLayers, duplicateLayer, fromBody, indexOf, insertLayer, moveLayer, removeLayer, setInputShape, toBody, updateLayer,
 } from "./model.js";
 import { announce, copyText, toast } from "./notify.js";
-import { pick } from "./i18n.js";
 
-export function createIntents({ store, catalogue, setFocus }) {
+export function createIntents({ store, catalogue, setFocus, setReveal }) {
   const model = () => store.get().model;
   const position = (id) => indexOf(model(), id) + 1;
 
@@ -19,6 +18,7 @@ export function createIntents({ store, catalogue, setFocus }) {
     const kind = kindOf(catalogue, type);
     if (!kind) return;
     const { model: next, id } = insertLayer(model(), starterSpec(kind), index);
+    setReveal(id);
     store.commit(next, { selected: id });
     announce(t("announce.added", { type: kind.type, position: position(id) }));
   }
