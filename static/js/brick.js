@@ -3,7 +3,7 @@
 // log scale so 8×8 and 224×224 both stay readable; the colour (set in CSS) follows the category.
 
 const SVG = "http://www.w3.org/2000/svg";
-const VIEW = { width: 112, height: 92, floor: 86 };
+const VIEW = { width: 112, height: 92 };
 const SLANT = { x: 0.62, y: 0.42 };
 
 const log2 = (n) => Math.log2(Math.max(1, n ?? 1));
@@ -51,7 +51,7 @@ export function drawBrick(dims, { channelsFirst = false } = {}) {
   const dx = d * SLANT.x;
   const dy = d * SLANT.y;
   const x0 = (VIEW.width - w - dx) / 2;
-  const bottom = VIEW.floor;
+  const bottom = (VIEW.height + h + dy) / 2 + 1; // centred, studs included
   const top = bottom - h;
   const svg = node("svg", {
     viewBox: `0 0 ${VIEW.width} ${VIEW.height}`, class: ghost ? "brick is-ghost" : "brick",

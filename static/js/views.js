@@ -1,7 +1,7 @@
 // The three views of the model: blocks, the Keras-style summary text and the tf.keras code,
 // as ARIA tabs (arrow keys move between tabs), plus the totals shown under all of them.
 
-import { formatInt, formatShape, paramsSize, readableSize } from "./format.js";
+import { compactInt, formatInt, formatShape, paramsSize, readableSize } from "./format.js";
 import { pick, t } from "./i18n.js";
 import { copyText, toast } from "./notify.js";
 import { activationBytes } from "./results.js";
@@ -61,21 +61,23 @@ function line(label, count) {
   return row;
 }
 
+/** Beside Keras's lines: the output, the layer count and what one forward pass costs (compact). */
 function facts(data) {
   const list = document.createElement("dl");
   list.className = "total-facts";
-  const add = (label, value) => {
+  const add = (label, value, exact = null) => {
     const div = document.createElement("div");
     const dt = document.createElement("dt");
     dt.textContent = label;
     const dd = document.createElement("dd");
     dd.textContent = value;
+    if (exact) dd.title = exact;
     div.append(dt, dd);
     list.append(div);
   };
   add(t("totals.output"), formatShape(data.output_shape));
   add(t("totals.layers"), String(data.layers.length));
-  add(t("totals.macs"), data.total_macs == null ? "—" : formatInt(data.total_macs));
+  add(t("totals.macs"), compactInt(data.total_macs), data.total_macs == null ? null : formatInt(data.total_macs));
   add(t("totals.activations"), readableSize(activationBytes(data)));
   return list;
 }
