@@ -11,7 +11,7 @@ import { renderInspector, updateInspector, wireInspector } from "./inspector.js"
 import { bodyFromFragment, loadLocal, saveLocal, writeFragment } from "./link.js";
 import { fromBody, toBody } from "./model.js";
 import { toast } from "./notify.js";
-import { renderPalette, wirePalette } from "./palette.js";
+import { renderPalette, wireFilter, wirePalette } from "./palette.js";
 import { loadPresets, renderPresets, wirePresets } from "./presets.js";
 import { pythonCode } from "./python.js";
 import { layerStates } from "./results.js";
@@ -98,6 +98,7 @@ async function main() {
   });
   renderPalette($("palette-groups"), catalogue);
   wirePalette($("palette-groups"), $("palette-preview"), catalogue, intents);
+  const refilter = wireFilter($("palette-filter"), $("palette-groups"), catalogue);
   wireStack($("stack"), intents);
   wireDrops($("stack"), $("view-blocks"), intents);
   wireInput($("input-block"), intents);
@@ -107,7 +108,13 @@ async function main() {
   wireTabs(document.querySelector('[role="tablist"]'));
   wireCopyButtons(document.body);
   wireToolbar(store, intents);
-  wireLanguage(presets, () => { renderPalette($("palette-groups"), catalogue); renderPresets($("preset-list"), presets); renderModel({}); renderAnswer(); });
+  wireLanguage(() => {
+    renderPalette($("palette-groups"), catalogue);
+    refilter();
+    renderPresets($("preset-list"), presets);
+    renderModel({});
+    renderAnswer();
+  });
   window.addEventListener("hashchange", () => {
     const body = bodyFromFragment();
     if (body) intents.load({ model: body });
@@ -134,7 +141,7 @@ function wireToolbar(store, intents) {
   });
 }
 
-function wireLanguage(presets, rerender) {
+function wireLanguage(rerender) {
   const buttons = document.querySelectorAll(".lang-switch [data-lang]");
   for (const button of buttons) {
     button.addEventListener("click", () => setLang(button.dataset.lang).catch(() => toast(t("app.offline"))));

@@ -74,3 +74,28 @@ export function wirePalette(root, preview, catalogue, { append }) {
   root.addEventListener("pointerover", show);
   root.addEventListener("focusin", show);
 }
+
+/** Narrow the palette to layers whose name, alias or description contains the text typed. */
+export function wireFilter(input, root, catalogue) {
+  const apply = () => {
+    const query = input.value.trim().toLowerCase();
+    for (const item of root.querySelectorAll(".palette-item")) {
+      const kind = catalogue.byName.get(item.dataset.type.toLowerCase());
+      const haystack = [kind.type, ...(kind.aliases ?? []), pick(kind.description)].join(" ").toLowerCase();
+      item.parentElement.hidden = query !== "" && !haystack.includes(query);
+    }
+    for (const group of root.querySelectorAll(".palette-group")) {
+      group.hidden = !group.querySelector("li:not([hidden])");
+    }
+    let none = root.querySelector(".palette-none");
+    if (!none) {
+      none = document.createElement("p");
+      none.className = "palette-none";
+      root.append(none);
+    }
+    none.textContent = t("palette.noMatch");
+    none.hidden = Boolean(root.querySelector(".palette-group:not([hidden])"));
+  };
+  input.addEventListener("input", apply);
+  return apply;
+}

@@ -60,6 +60,6 @@ def test_a_tour_of_the_page_leaves_no_javascript_errors(page):
         select_block(page, blocks(page).count() - 1)
     for tab in ("Summary", "Python", "Blocks"):
         page.get_by_role("tab", name=tab).click()
-    page.get_by_role("button", name="한국어").click()
+    page.get_by_role("button", name="KO", exact=True).click()
     page.get_by_role("button", name="EN", exact=True).click()
     assert page.console_errors == []

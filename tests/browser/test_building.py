@@ -119,3 +119,14 @@ def test_the_inspector_explains_the_parameter_formula_with_the_numbers(page):
     select_block(page, 0)
     expect(page.locator(".explain")).to_contain_text("(3·3·3 + 1)·32 = 896")
     expect(page.locator(".explain")).to_contain_text("⌊(32 − 3) / 1⌋ + 1 = 30")
+
+
+def test_the_palette_filter_narrows_the_layers_by_name_or_description(page):
+    open_page(page)
+    page.get_by_label("Filter layers").fill("pool")
+    expect(palette_button(page, "MaxPooling2D")).to_be_visible()
+    expect(palette_button(page, "Conv2D")).to_be_hidden()
+    page.get_by_label("Filter layers").fill("zzz")
+    expect(page.locator(".palette-none")).to_have_text("No layer matches.")
+    page.get_by_label("Filter layers").fill("")
+    expect(palette_button(page, "Conv2D")).to_be_visible()

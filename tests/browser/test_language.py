@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_korean_toggle_translates_the_page_and_the_layer_texts(page, artifacts):
     open_page(page)
-    page.get_by_role("button", name="한국어").click()
+    page.get_by_role("button", name="KO", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_role("heading", level=1)).to_have_text("모델")
     expect(stack(page)).to_have_attribute("aria-label", "모델 레이어")
