@@ -156,6 +156,5 @@ function wireLanguage(rerender) {
 
 main().catch((error) => {
   console.error(error);
-  document.body.classList.add("has-failed");
   toast(t("app.failed"));
 });
