@@ -8,7 +8,7 @@ import { createIntents } from "./intents.js";
 import { applyTo, lang, onLangChange, setLang, t } from "./i18n.js";
 import { renderInput, wireInput } from "./inputblock.js";
 import { renderInspector, updateInspector, wireInspector } from "./inspector.js";
-import { bodyFromFragment, loadLocal, saveLocal, writeFragment } from "./link.js";
+import { bodyFromFragment, createPersister, loadLocal, writeFragment } from "./link.js";
 import { fromBody, toBody } from "./model.js";
 import { toast } from "./notify.js";
 import { renderPalette, wireFilter, wirePalette } from "./palette.js";
@@ -82,11 +82,10 @@ async function main() {
     client.request(toBody(model), { ids: model.layers.map((l) => l.id), editedAt });
   }
 
+  const persist = createPersister();
   store.subscribe((state, change) => {
     if (change.model) {
-      const body = toBody(state.model);
-      writeFragment(body);
-      saveLocal(body);
+      persist(toBody(state.model));
       states = layerStates(answer, state.model);
       request(change.editedAt);
     }

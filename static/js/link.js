@@ -61,3 +61,30 @@ export function loadLocal() {
     return null;
   }
 }
+
+/**
+ * Keep link and localStorage in step with the model: the first edit is written at once, a burst of
+ * keystrokes at most every `ms` (browsers throttle pages that rewrite their address too often),
+ * and anything pending is written before the page goes away.
+ */
+export function createPersister(ms = 300) {
+  let pending = null;
+  let timer = null;
+  let last = -Infinity;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (!pending) return;
+    writeFragment(pending);
+    saveLocal(pending);
+    pending = null;
+    last = performance.now();
+  };
+  window.addEventListener("pagehide", flush);
+  return (body) => {
+    pending = body;
+    const wait = last + ms - performance.now();
+    if (wait <= 0 && timer === null) flush();
+    else if (timer === null) timer = setTimeout(flush, Math.max(0, wait));
+  };
+}

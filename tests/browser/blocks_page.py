@@ -10,8 +10,10 @@ from playwright.sync_api import Locator, Page, expect
 
 
 def model_fragment(body: dict) -> str:
-    """#model= + base64url without padding of the POST /api/shapes body, as the page writes it."""
-    raw = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
+    """#model= + base64url without padding of the POST /api/shapes body, byte for byte as the page
+    writes it (compact JSON, like JSON.stringify)."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    raw = base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
     return f"#model={raw}"
 
 
@@ -76,3 +78,7 @@ def type_into(page: Page, target: Locator, text: str) -> None:
     tab_to(page, target)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
+
+
+def expect_model_in_url(page: Page, body: dict) -> None:
+    expect(page).to_have_url(re.compile(re.escape(model_fragment(body)) + "$"))
