@@ -67,10 +67,15 @@ async function main() {
     updateInspector($("inspector-body"), { state: states.byId.get(selected), failedName: failedName() });
   }
 
+  let shownFailure = null;
   function renderAnswer() {
     const { model, selected } = store.get();
     states = layerStates(answer, model);
     renderStack($("stack"), { model, selected, states, catalogue });
+    // A new failure is brought into view once, so its message is seen; not on every keystroke.
+    const failure = states.failedIndex == null ? null : answer.context.ids[states.failedIndex] ?? null;
+    if (failure && failure !== shownFailure) $("stack").querySelector(`[data-id="${failure}"]`)?.scrollIntoView({ block: "nearest" });
+    shownFailure = failure;
     renderTotals($("totals-body"), answer);
     renderSummary($("summary-text"), answer);
     renderInput($("input-block"), model.input_shape, { rebuild: false, issue: states.input?.msg ?? null });

@@ -18,6 +18,12 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** A label for a name the catalogue may grow (a new category): the translation, or the name itself. */
+export function tOr(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}
+
 /** Pick this language from an API text such as {en: "...", ko: "..."}. */
 export function pick(text) {
   if (text == null) return "";

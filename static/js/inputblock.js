@@ -3,7 +3,7 @@
 
 import { drawBrick } from "./brick.js";
 import { formatShape } from "./format.js";
-import { t } from "./i18n.js";
+import { t, tOr } from "./i18n.js";
 
 const QUICK = [[28, 28, 1], [32, 32, 3], [224, 224, 3]];
 const AXES = { 1: ["features"], 2: ["steps", "channels"], 3: ["height", "width", "channels"] };
@@ -13,9 +13,7 @@ function axisLabels(rank) {
 }
 
 function axisName(axis) {
-  const key = `input.axis.${axis}`;
-  const text = t(key);
-  return text === key ? axis.replace("axis", `${t("input.axis")} `) : text;
+  return tOr(`input.axis.${axis}`, axis.replace("axis", `${t("input.axis")} `));
 }
 
 const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);

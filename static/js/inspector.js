@@ -6,7 +6,7 @@ import { kindOf } from "./catalogue.js";
 import { renderExplain } from "./explain.js";
 import { display, isDefault, parse, parseName } from "./fields.js";
 import { problemText } from "./stack.js";
-import { pick, t } from "./i18n.js";
+import { pick, t, tOr } from "./i18n.js";
 
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
@@ -99,7 +99,7 @@ export function renderInspector(root, { layer, catalogue, state }) {
   const head = el("div", { class: `insp-head cat-${kind.category}` });
   const title = el("h3", { class: "insp-type" }, kind.type);
   head.append(el("span", { class: "swatch", "aria-hidden": "true" }), title,
-    el("span", { class: "insp-category" }, t(`category.${kind.category}`)));
+    el("span", { class: "insp-category" }, tOr(`category.${kind.category}`, kind.category)));
   const problem = el("div", { class: "insp-problem", role: "alert" });
   const explain = el("section", { class: "explain", "aria-labelledby": "explain-title" });
   const form = el("form", { class: "fields", novalidate: true, "aria-label": t("inspector.formLabel", { type: kind.type }) });

@@ -2,13 +2,7 @@
 // named by its Keras class ("Conv2D"): click or Enter appends it, dragging inserts it where dropped.
 
 import { startPaletteDrag } from "./dnd.js";
-import { pick, t } from "./i18n.js";
-
-function categoryLabel(category) {
-  const key = `category.${category}`;
-  const text = t(key);
-  return text === key ? category : text;
-}
+import { pick, t, tOr } from "./i18n.js";
 
 function entry(kind) {
   const button = document.createElement("button");
@@ -37,7 +31,7 @@ export function renderPalette(root, catalogue) {
     section.className = "palette-group";
     const heading = document.createElement("h3");
     heading.id = `palette-cat-${category}`;
-    heading.textContent = categoryLabel(category);
+    heading.textContent = tOr(`category.${category}`, category);
     const list = document.createElement("ul");
     list.setAttribute("aria-labelledby", heading.id);
     for (const kind of catalogue.layers.filter((k) => k.category === category)) {

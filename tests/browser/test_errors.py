@@ -25,6 +25,7 @@ def test_a_kernel_bigger_than_its_input_turns_the_block_red_until_fixed(page, ar
         expect(blocks(page).nth(later).locator(".block-shape")).to_have_text("—")
     expect(blocks(page).nth(3)).to_have_class(re.compile(r"\bis-ok\b"))
     expect(totals(page)).to_contain_text("Counted up to the failing layer 5 (conv2d_2)")
+    blocks(page).nth(6).scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "error-desktop.png")
 
     field(page, "kernel_size").fill("3")
