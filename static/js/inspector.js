@@ -92,10 +92,18 @@ function empty(root) {
   root.replaceChildren(box);
 }
 
+/** A link or an old visit may name a layer this server does not know: say so, offer no form. */
+function unknownKind(root, layer) {
+  const box = el("div", { class: "insp-problem", role: "alert" }, t("inspector.unknownType", { type: layer.spec.type }));
+  root.replaceChildren(el("h3", { class: "insp-type" }, layer.spec.type), box);
+  root.dataset.layer = layer.id;
+}
+
 /** Build the form for the selected layer (or the empty state). */
 export function renderInspector(root, { layer, catalogue, state }) {
   if (!layer) return empty(root);
   const kind = kindOf(catalogue, layer.spec.type);
+  if (!kind) return unknownKind(root, layer);
   const head = el("div", { class: `insp-head cat-${kind.category}` });
   const title = el("h3", { class: "insp-type" }, kind.type);
   head.append(el("span", { class: "swatch", "aria-hidden": "true" }), title,
@@ -112,7 +120,7 @@ export function renderInspector(root, { layer, catalogue, state }) {
 /** Refresh what depends on the server's answer without touching what the user is typing. */
 export function updateInspector(root, { state, failedName }) {
   const problem = root.querySelector(".insp-problem");
-  if (!problem) return;
+  if (!problem || !root.querySelector(".explain")) return;
   problem.textContent = state ? problemText(state) : "";
   renderExplain(root.querySelector(".explain"), state ?? { status: "pending" }, { failedName });
   const name = root.querySelector("#f-name");
@@ -142,8 +150,8 @@ export function wireInspector(root, { catalogue, getLayer, commit }) {
     const target = event.target;
     if (!target.name || !target.closest("form.fields")) return;
     const layer = getLayer(root.dataset.layer);
-    if (!layer) return;
-    const kind = kindOf(catalogue, layer.spec.type);
+    const kind = layer && kindOf(catalogue, layer.spec.type);
+    if (!kind) return;
     const { param, result } = readField(kind, target);
     const error = root.querySelector(`#f-${CSS.escape(target.name)}-error`);
     error.classList.remove("from-server");

@@ -46,8 +46,9 @@ export function configLine(spec, kind) {
 export function problemText(state) {
   if (state.status === "error") return pick(state.message);
   if (state.status === "invalid") {
-    const { issue, field } = state;
-    return field ? t("issue.field", { field, allowed: issue.allowed ?? issue.msg }) : issue.msg;
+    // The API words these in English only; the block already says which layer, so drop that prefix.
+    const detail = state.issue.msg.replace(/^layers\[\d+\] \([^)]*\): /, "");
+    return t("issue.server", { field: state.field ?? "", detail });
   }
   return "";
 }

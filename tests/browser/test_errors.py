@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from blocks_page import blocks, field, open_page, select_block, totals
+from blocks_page import blocks, field, model_fragment, open_page, select_block, totals
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,18 @@ def test_a_value_only_the_server_can_check_marks_its_block_and_field(page):
     select_block(page, 0)
     field(page, "groups").fill("4")  # 6 filters do not split into 4 groups: only the API knows the rule
     expect(blocks(page).nth(0)).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(page.locator("#f-groups-error")).not_to_have_text("")
+    expect(page.locator("#f-groups-error")).to_contain_text("groups=4")  # the API's own words
+    expect(blocks(page).nth(0).locator(".block-problem")).to_contain_text("groups=4")
     field(page, "groups").fill("3")
     expect(blocks(page).nth(0)).to_have_class(re.compile(r"\bis-ok\b"))
+
+
+def test_a_link_with_an_unknown_layer_type_shows_the_problem_instead_of_breaking(page):
+    page.goto("/" + model_fragment({"input_shape": [8, 8, 3], "layers": [{"type": "Conv3D", "filters": 2}, {"type": "Flatten"}]}))
+    expect(blocks(page).nth(0)).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(totals(page)).to_contain_text("Fix the highlighted value")
+    expect(blocks(page).nth(0)).to_contain_text("Conv3D")
+    select_block(page, 0)
+    expect(page.locator(".insp-problem")).to_contain_text("Conv3D is not a layer this server knows")
+    blocks(page).nth(0).get_by_role("button", name=re.compile("^Remove")).click()
+    expect(totals(page)).to_contain_text("Total params: 0 (0.00 B)")
