@@ -1,0 +1,75 @@
+// Drawing the page from the store and the latest answer. Two moments: an edit (draw the model at
+// once, ask the server) and an answer (draw its numbers). Keeps the little memory that drawing
+// needs: which control had focus, which block to reveal, what was last shown.
+
+import { renderInput } from "./inputblock.js";
+import { renderInspector, updateInspector } from "./inspector.js";
+import { toBody } from "./model.js";
+import { pythonCode } from "./python.js";
+import { layerStates } from "./results.js";
+import { renderStack } from "./stack.js";
+import { renderSummary, renderTotals } from "./views.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function createScreen(store, catalogue) {
+  let answer = null;
+  let states = layerStates(null, store.get().model);
+  let focusKey = null; // the control to focus after the next redraw (moved or duplicated block)
+  let reveal = null; // a block just added: scrolled into view once drawn
+  let shownSelection = null;
+  let shownFailure = null;
+
+  const selectedLayer = () => store.get().model.layers.find((l) => l.id === store.get().selected) ?? null;
+  const failedName = () => (answer?.kind === "result" ? answer.data.error?.name ?? null : null);
+  const scrollToBlock = (id) => $("stack").querySelector(`[data-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+
+  function drawInspector(rebuild) {
+    const { selected } = store.get();
+    if (rebuild) renderInspector($("inspector-body"), { layer: selectedLayer(), catalogue, state: states.byId.get(selected) });
+    updateInspector($("inspector-body"), { state: states.byId.get(selected), failedName: failedName() });
+    if (selected !== shownSelection) $("inspector").scrollTop = 0;
+    shownSelection = selected;
+  }
+
+  /** After an edit. While someone types in a form the stack waits for the answer (a few ms). */
+  function drawModel(change = {}) {
+    const { model, selected } = store.get();
+    if (change.model) states = layerStates(answer, model);
+    const typing = change.source === "inspector" || change.source === "input";
+    if (!typing) renderStack($("stack"), { model, selected, states, catalogue, focusKey });
+    focusKey = null;
+    if (reveal) scrollToBlock(reveal);
+    reveal = null;
+    $("stack-empty").hidden = model.layers.length > 0;
+    $("clear-model").hidden = model.layers.length === 0;
+    renderInput($("input-block"), model.input_shape, { rebuild: change.source !== "input" });
+    $("undo").disabled = !store.canUndo();
+    $("redo").disabled = !store.canRedo();
+    $("python-text").textContent = pythonCode(toBody(model), catalogue);
+    drawInspector(change.source !== "inspector");
+  }
+
+  /** After an answer from /api/shapes (always the newest: older ones never arrive here). */
+  function drawAnswer(reply = answer) {
+    answer = reply;
+    const { model, selected } = store.get();
+    states = layerStates(answer, model);
+    renderStack($("stack"), { model, selected, states, catalogue });
+    // A new failure is brought into view once, so its message is seen; not on every keystroke.
+    const failure = states.failedIndex == null ? null : answer?.context.ids[states.failedIndex] ?? null;
+    if (failure && failure !== shownFailure) scrollToBlock(failure);
+    shownFailure = failure;
+    renderTotals($("totals-body"), answer);
+    renderSummary($("summary-text"), answer);
+    renderInput($("input-block"), model.input_shape, { rebuild: false, issue: states.input?.msg ?? null });
+    drawInspector(false);
+  }
+
+  return {
+    drawModel,
+    drawAnswer,
+    focusAfterDraw: (key) => { focusKey = key; },
+    revealAfterDraw: (id) => { reveal = id; },
+  };
+}
