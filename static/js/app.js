@@ -88,6 +88,7 @@ function wireToolbar(store, intents) {
   $("clear-model").addEventListener("click", intents.clear);
   $("inspector-close").addEventListener("click", () => intents.select(null));
   document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && document.body.classList.contains("sheet-open")) intents.select(null);
     const mod = event.ctrlKey || event.metaKey;
     // Inside a field, Ctrl+Z belongs to the field's own text undo.
     const editing = event.target.closest?.("input, textarea, select, [contenteditable]");
