@@ -78,6 +78,7 @@ REFUSED = [
     (L("MaxPooling2D", pool_size=0), "pool_size"),
     (L("UpSampling2D", size=0), "size"),
     (L("Activation", activation="nope"), "activation"),
+    (L("BatchNormalization", axis=[1, 2]), "axis"),
 ]
 
 
@@ -109,6 +110,7 @@ STRICTER = [
     ("BatchNormalization", {"momentum": -0.5}, [8, 8, 4]),
     ("BatchNormalization", {"epsilon": -1e-3}, [8, 8, 4]),
     ("LayerNormalization", {"epsilon": -1e-3}, [8, 8, 4]),
+    ("LayerNormalization", {"axis": []}, [8, 8, 4]),
     ("ZeroPadding2D", {"padding": -1}, [8, 8, 4]),
 ]
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.main import app
 from app.tf.build import build_model
-from classic_models import CIFAR10_TUTORIAL, FASHION_MNIST_VGG, LENET5, LONG_NAMES, VGG16
+from keras_classics import CIFAR10_TUTORIAL, FASHION_MNIST_VGG, LENET5, LONG_NAMES, VGG16
 from keras_compare import assert_same_as_keras, validated
 
 CLASSICS = {"cifar10_tutorial": CIFAR10_TUTORIAL, "fashion_mnist_vgg": FASHION_MNIST_VGG, "lenet5": LENET5,
