@@ -19,12 +19,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
+# a Korean font lets the Korean screenshots show Hangul rather than empty boxes.
 chromium:
-	@if ls tests/browser/test_*.py >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
-		echo "installing Debian's chromium for the browser tests"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; \
+	@if ls tests/browser/test_*.py >/dev/null 2>&1; then \
+		missing=""; \
+		[ -x /usr/bin/chromium ] || missing="chromium"; \
+		fc-list :lang=ko 2>/dev/null | grep -q . || missing="$$missing fonts-nanum"; \
+		if [ -n "$$missing" ]; then \
+			echo "installing Debian packages for the browser tests:$$missing"; \
+			SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+			$$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
+		fi; \
 	fi
 
 test: $(STAMP) chromium
