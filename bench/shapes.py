@@ -1,0 +1,495 @@
+"""POST /api/shapes over real HTTP, our core in-process, and plain Keras building the same models: one run, one table.
+
+    .venv/bin/python bench/shapes.py            # full run (a few minutes on 2 cores)
+    .venv/bin/python bench/shapes.py --quick    # smoke run, well under a minute
+
+Order matters. The server (a real uvicorn subprocess on a free loopback port, stopped by its PID at the end) is
+measured first, before this process imports TensorFlow, so TF's threads and memory cannot disturb the client;
+and only once the server's TensorFlow worker has finished starting, so its import does not steal the CPU.
+Every figure printed is measured in this run; progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from importlib.util import find_spec
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ on the path, not the repo root where `app` and `bench` live.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import run_load  # noqa: E402
+from bench.models import BENCH_MODELS  # noqa: E402
+from bench.procfs import CpuWindow, cpu_seconds, descendants, maps_mention, rss_kb  # noqa: E402
+
+SHAPES_PATH = "/api/shapes"
+JSON_HEADERS = {"content-type": "application/json"}
+SERVER_START_LIMIT_S = 30.0
+WORKER_SETTLE_LIMIT_S = 90.0  # importing TensorFlow in the server's worker takes seconds; bound the wait
+BUSY_MACHINE_CORES = 0.25  # other processes' CPU above which the run is flagged as disturbed
+
+
+@dataclass
+class Plan:
+    """How much work each phase does; every loop is also capped in time so a slow machine still finishes."""
+
+    warmup: int
+    sequential: int
+    sequential_limit_s: float
+    concurrent: int
+    connections: int
+    concurrent_limit_s: float
+    core_runs: int
+    keras_builds: int
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    if args.quick:
+        plan = Plan(warmup=50, sequential=300, sequential_limit_s=5, concurrent=1000, connections=args.concurrency,
+                    concurrent_limit_s=5, core_runs=200, keras_builds=1)
+    else:
+        plan = Plan(warmup=200, sequential=2000, sequential_limit_s=60, concurrent=6000,
+                    connections=args.concurrency, concurrent_limit_s=60, core_runs=2000, keras_builds=5)
+    if args.requests:
+        plan.sequential, plan.concurrent = args.requests, 3 * args.requests
+    return plan
+
+
+# --- what is measured ---------------------------------------------------------------------------------------------
+
+@dataclass
+class ModelFigures:
+    name: str
+    body: dict
+    layers: int = 0
+    response_bytes: int = 0
+    our_params: int | None = None
+    latencies_s: list[float] = field(default_factory=list)
+    sequential_server_cpu_s: float = 0.0  # per request
+    sequential_client_cpu_s: float = 0.0
+    throughput_rps: float = 0.0
+    concurrent_done: int = 0
+    concurrent_server_cpu_s: float = 0.0  # per request
+    concurrent_client_cpu_s: float = 0.0
+    core_s: list[float] = field(default_factory=list)
+    keras_params: int | None = None
+    keras_first_build_s: float = 0.0
+    keras_builds_s: list[float] = field(default_factory=list)
+    keras_first_rss_growth_kb: int = 0
+
+
+@dataclass
+class ServerFigures:
+    start_to_first_answer_s: float = 0.0
+    rss_after_start_kb: int = 0
+    rss_after_requests_kb: int = 0
+    tensorflow_loaded: bool = False
+    workers_settled_s: float | None = None  # from launch; None if they never went quiet within the limit
+    worker_pids: list[int] = field(default_factory=list)
+    workers_rss_kb: int = 0
+    others_cores: float = 0.0  # CPU other processes on the machine used meanwhile
+
+
+@dataclass
+class KerasFigures:
+    import_s: float = 0.0
+    rss_before_kb: int = 0
+    rss_kept_after_clear_kb: int = 0
+    others_cores: float = 0.0
+    versions: str = ""
+
+
+# --- the server ---------------------------------------------------------------------------------------------------
+
+def free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    # No access log: we measure the app, and a log line per request would be measured too.
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--no-access-log"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for_first_answer(server: subprocess.Popen, base_url: str, body: bytes) -> None:
+    """Poll the real endpoint until it answers 200; fail fast if the server dies."""
+    deadline = time.monotonic() + SERVER_START_LIMIT_S
+    with httpx.Client(base_url=base_url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with code {server.returncode} before answering")
+            try:
+                if client.post(SHAPES_PATH, content=body, headers=JSON_HEADERS).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            time.sleep(0.005)
+    raise RuntimeError(f"uvicorn did not answer within {SERVER_START_LIMIT_S:.0f} s")
+
+
+def wait_for_quiet_children(server_pid: int, quiet_cpu_s: float = 0.02, window_s: float = 0.5) -> bool:
+    """Wait until the server's child processes (its TensorFlow worker) stop using CPU, so their start-up does
+    not compete with the load on a small machine. True if they went quiet (or there are none)."""
+    deadline = time.monotonic() + WORKER_SETTLE_LIMIT_S
+    before = sum(cpu_seconds(p) for p in descendants(server_pid))
+    while time.monotonic() < deadline:
+        time.sleep(window_s)
+        now = sum(cpu_seconds(p) for p in descendants(server_pid))
+        if now - before < quiet_cpu_s:
+            return True
+        before = now
+    return False
+
+
+def stop_server(server: subprocess.Popen, children: list[int]) -> None:
+    """Stop exactly the process we started, by its PID: SIGTERM (uvicorn then stops its workers), SIGKILL if it
+    lingers. Children it left behind are reported, and ended by their own PIDs."""
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+    time.sleep(0.5)
+    for pid in children:
+        if rss_kb(pid):  # still there
+            progress(f"server child {pid} outlived the server; stopping it")
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+# --- HTTP measurements --------------------------------------------------------------------------------------------
+
+def post_checked(client: httpx.Client, body: bytes) -> httpx.Response:
+    response = client.post(SHAPES_PATH, content=body, headers=JSON_HEADERS)
+    if response.status_code != 200:
+        raise RuntimeError(f"/api/shapes answered {response.status_code}: {response.text[:300]}")
+    return response
+
+
+def measure_sequential(base_url: str, server_pid: int, figures: ModelFigures, plan: Plan) -> None:
+    """Latency of one request at a time over one keep-alive httpx connection, after a warm-up."""
+    body = json.dumps(figures.body).encode()
+    with httpx.Client(base_url=base_url, timeout=10.0) as client:
+        first = post_checked(client, body)
+        answer = first.json()
+        figures.our_params, figures.layers = answer["total_params"], len(answer["layers"])
+        figures.response_bytes = len(first.content)
+        for _ in range(plan.warmup):
+            post_checked(client, body)
+        server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
+        deadline = time.perf_counter() + plan.sequential_limit_s
+        while len(figures.latencies_s) < plan.sequential and time.perf_counter() < deadline:
+            started = time.perf_counter()
+            post_checked(client, body)
+            figures.latencies_s.append(time.perf_counter() - started)
+    done = len(figures.latencies_s)
+    figures.sequential_server_cpu_s = (cpu_seconds(server_pid) - server_cpu) / done
+    figures.sequential_client_cpu_s = (time.process_time() - client_cpu) / done
+
+
+def measure_throughput(port: int, server_pid: int, figures: ModelFigures, plan: Plan) -> None:
+    """Requests per second with several connections busy at once, and the CPU each side spent per request:
+    with two cores shared by client and server, the split shows which side was the limit."""
+    body = json.dumps(figures.body).encode()
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
+    result = run_load(port, SHAPES_PATH, body, plan.connections, plan.concurrent, plan.concurrent_limit_s)
+    figures.concurrent_done, figures.throughput_rps = result.requests, result.per_second
+    figures.concurrent_server_cpu_s = (cpu_seconds(server_pid) - server_cpu) / result.requests
+    figures.concurrent_client_cpu_s = (time.process_time() - client_cpu) / result.requests
+
+
+def measure_server(port: int, server: subprocess.Popen, models: list[ModelFigures], plan: Plan,
+                   figures: ServerFigures) -> None:
+    base_url = f"http://127.0.0.1:{port}"
+    ours = ["self", server.pid, *figures.worker_pids]
+    window = CpuWindow.open(time.perf_counter(), ours)
+    for model in models:
+        progress(f"HTTP: {model.name}: sequential latency (httpx)")
+        measure_sequential(base_url, server.pid, model, plan)
+        progress(f"HTTP: {model.name}: throughput, {plan.connections} connections")
+        measure_throughput(port, server.pid, model, plan)
+    figures.others_cores = window.others_cores(time.perf_counter(), ours)
+    figures.rss_after_requests_kb = rss_kb(server.pid)
+    figures.workers_rss_kb = sum(rss_kb(p) for p in figures.worker_pids)
+    figures.tensorflow_loaded = maps_mention(server.pid, "tensorflow")
+
+
+def run_http_phase(plan: Plan, models: list[ModelFigures], figures: ServerFigures) -> None:
+    port = free_loopback_port()
+    with tempfile.TemporaryFile() as log:
+        progress(f"starting uvicorn on 127.0.0.1:{port}")
+        started = time.perf_counter()
+        server = start_server(port, log)
+        try:
+            wait_for_first_answer(server, f"http://127.0.0.1:{port}", json.dumps(models[0].body).encode())
+            figures.start_to_first_answer_s = time.perf_counter() - started
+            figures.rss_after_start_kb = rss_kb(server.pid)
+            progress("waiting for the server's worker processes to finish starting")
+            if wait_for_quiet_children(server.pid):
+                figures.workers_settled_s = time.perf_counter() - started
+            figures.worker_pids = descendants(server.pid)
+            measure_server(port, server, models, plan, figures)
+        except Exception:
+            log.seek(0)
+            sys.stderr.write("--- uvicorn output ---\n" + log.read().decode(errors="replace")[-3000:] + "\n")
+            raise
+        finally:
+            stop_server(server, figures.worker_pids or descendants(server.pid))
+
+
+# --- our core, in this process ------------------------------------------------------------------------------------
+
+def measure_core(figures: ModelFigures, plan: Plan) -> None:
+    """What the route does, minus HTTP: parse the body, validate, infer every layer, build the JSON answer."""
+    from app.config import get_settings
+    from app.core.engine import infer_model
+    from app.core.spec import ModelSpec, validate_model
+
+    settings = get_settings()
+
+    def answer() -> dict:
+        return infer_model(validate_model(ModelSpec.model_validate(figures.body), settings)).to_json()
+
+    for _ in range(min(plan.warmup, plan.core_runs)):
+        answer()
+    for _ in range(plan.core_runs):
+        started = time.perf_counter()
+        answer()
+        figures.core_s.append(time.perf_counter() - started)
+
+
+# --- plain Keras, in this process ---------------------------------------------------------------------------------
+
+def import_keras(figures: KerasFigures):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # less of TF's start-up chatter on stderr
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only, as on the server's worker
+    started = time.perf_counter()
+    import keras
+
+    figures.import_s = time.perf_counter() - started
+    figures.versions = f"Keras {keras.__version__}, TensorFlow {version('tensorflow')}"
+    return keras
+
+
+def keras_sequential(keras, body: dict):
+    """keras.Sequential from the very same layer dicts: `type` names the class, the rest are its arguments."""
+    layers = [getattr(keras.layers, spec["type"])(**{k: v for k, v in spec.items() if k != "type"})
+              for spec in body["layers"]]
+    return keras.Sequential([keras.Input(shape=tuple(body["input_shape"])), *layers])
+
+
+def fresh_keras_session(keras) -> None:
+    gc.collect()  # drop the previous model first, so clear_session can let its memory go
+    keras.backend.clear_session()
+    gc.collect()
+
+
+def time_keras_build(keras, body: dict) -> tuple[float, int, int]:
+    """One build in a fresh session: (seconds, parameter count, RSS growth in kB while the model is alive)."""
+    fresh_keras_session(keras)
+    rss_before = rss_kb()
+    started = time.perf_counter()
+    model = keras_sequential(keras, body)
+    params = model.count_params()
+    seconds = time.perf_counter() - started
+    return seconds, params, rss_kb() - rss_before
+
+
+def measure_keras(keras, figures: ModelFigures, plan: Plan) -> None:
+    """The first build in a process pays for allocating and touching the weights; later ones reuse that memory.
+    Both are reported: a one-off question costs the first, a warm process the median."""
+    figures.keras_first_build_s, figures.keras_params, figures.keras_first_rss_growth_kb = time_keras_build(
+        keras, figures.body)
+    for _ in range(plan.keras_builds):
+        seconds, _, _ = time_keras_build(keras, figures.body)
+        figures.keras_builds_s.append(seconds)
+
+
+def run_keras_phase(plan: Plan, models: list[ModelFigures], figures: KerasFigures) -> None:
+    progress("Keras: importing")
+    keras = import_keras(figures)
+    figures.rss_before_kb = rss_kb()
+    window = CpuWindow.open(time.perf_counter(), ["self"])
+    for model in models:
+        progress(f"Keras: {model.name}: {1 + plan.keras_builds} builds")
+        measure_keras(keras, model, plan)
+    figures.others_cores = window.others_cores(time.perf_counter(), ["self"])
+    fresh_keras_session(keras)
+    figures.rss_kept_after_clear_kb = rss_kb() - figures.rss_before_kb
+
+
+# --- the table ----------------------------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: always a value that was actually observed."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100)
+    return ordered[int(rank) - 1]
+
+
+def ms(seconds: float) -> str:
+    if seconds >= 0.1:
+        return f"{seconds * 1e3:,.0f} ms"
+    if seconds >= 0.001:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def mb(kb: int) -> str:
+    return f"{kb / 1024:,.0f} MB"
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
+
+
+def model_rows(models: list[ModelFigures], plan: Plan) -> list[tuple[str, list[str]]]:
+    def each(render) -> list[str]:
+        return [render(m) for m in models]
+
+    def http_p50(m: ModelFigures) -> float:
+        return percentile(m.latencies_s, 50)
+
+    def keras_median(m: ModelFigures) -> float:
+        return statistics.median(m.keras_builds_s)
+
+    return [
+        ("layers / total params (ours)", each(lambda m: f"{m.layers} / {m.our_params:,}")),
+        ("total params (Keras)", each(lambda m: f"{m.keras_params:,}"
+                                       + (" same" if m.keras_params == m.our_params else " DIFFERENT"))),
+        ("response body", each(lambda m: f"{m.response_bytes / 1024:,.1f} KB")),
+        ("", []),
+        ("OURS over HTTP, one request at a time", []),
+        ("  (httpx keep-alive client)", []),
+        ("  latency p50", each(lambda m: ms(http_p50(m)))),
+        ("  latency p99", each(lambda m: ms(percentile(m.latencies_s, 99)))),
+        ("  requests timed", each(lambda m: f"{len(m.latencies_s):,}")),
+        ("  server CPU per request", each(lambda m: ms(m.sequential_server_cpu_s))),
+        ("  client CPU per request", each(lambda m: ms(m.sequential_client_cpu_s))),
+        (f"OURS over HTTP, {plan.connections} connections busy", []),
+        ("  (lean asyncio HTTP/1.1 client)", []),
+        ("  throughput", each(lambda m: f"{m.throughput_rps:,.0f} req/s")),
+        ("  requests timed", each(lambda m: f"{m.concurrent_done:,}")),
+        ("  server CPU per request", each(lambda m: ms(m.concurrent_server_cpu_s))),
+        ("  client CPU per request", each(lambda m: ms(m.concurrent_client_cpu_s))),
+        ("OURS in-process, core p50", each(lambda m: ms(percentile(m.core_s, 50)))),
+        ("  (parse+validate+infer+to_json)", []),
+        ("", []),
+        ("PLAIN KERAS, Sequential build", []),
+        ("  first build in this process", each(lambda m: ms(m.keras_first_build_s))),
+        (f"  median of the next {plan.keras_builds}", each(lambda m: ms(keras_median(m)))),
+        ("  RSS growth, first build", each(lambda m: mb(m.keras_first_rss_growth_kb))),
+        ("", []),
+        ("SPEED-UP, Keras build time / ours", []),
+        ("  median build / our HTTP p50", each(lambda m: times(keras_median(m) / http_p50(m)))),
+        ("  median build / our core p50", each(lambda m: times(keras_median(m) / percentile(m.core_s, 50)))),
+        ("  first build / our HTTP p50", each(lambda m: times(m.keras_first_build_s / http_p50(m)))),
+    ]
+
+
+def uvicorn_stack() -> str:
+    """What uvicorn picks by itself ("auto"): the C parser and loop when installed, else the pure-Python ones."""
+    http = "httptools" if find_spec("httptools") else "h11 (httptools not installed)"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio (uvloop not installed)"
+    return f"uvicorn {version('uvicorn')}, HTTP {http}, loop {loop}"
+
+
+def server_lines(server: ServerFigures) -> list[str]:
+    settled = (f"{server.workers_settled_s:.1f} s after launch" if server.workers_settled_s is not None
+               else f"still busy after {WORKER_SETTLE_LIMIT_S:.0f} s (figures may be disturbed)")
+    return [
+        "SERVER (uvicorn app.main:app, 1 process, started by this run)",
+        f"  {uvicorn_stack()}",
+        f"  launch to first 200 from /api/shapes     {server.start_to_first_answer_s:.2f} s",
+        f"  resident memory after start              {mb(server.rss_after_start_kb)}",
+        f"  resident memory after all requests       {mb(server.rss_after_requests_kb)}",
+        f"  TensorFlow mapped into the web process   {'YES' if server.tensorflow_loaded else 'no'}",
+        f"  child processes (TF worker etc.)         {len(server.worker_pids)}, "
+        f"{mb(server.workers_rss_kb)} resident, quiet {settled}",
+    ]
+
+
+def render_table(models, server: ServerFigures, keras: KerasFigures, plan: Plan) -> str:
+    label_width, column_width = 40, 20
+    lines = [
+        f"CNN Blocks POST /api/shapes vs plain Keras: Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {keras.versions}",
+        "",
+        " " * label_width + "".join(f"{m.name:>{column_width}}" for m in models),
+    ]
+    for label, cells in model_rows(models, plan):
+        lines.append((f"{label:<{label_width}}" + "".join(f"{cell:>{column_width}}" for cell in cells)).rstrip())
+    lines += [
+        "",
+        *server_lines(server),
+        "KERAS (in this process)",
+        f"  import keras                             {keras.import_s:.2f} s",
+        f"  RSS still held after clear_session + gc  {mb(keras.rss_kept_after_clear_kb)}",
+        "OTHER PROCESSES' CPU on this machine meanwhile (should be ~0)",
+        f"  during the HTTP runs                     {server.others_cores:.2f} of {os.cpu_count()} cores",
+        f"  during the Keras builds                  {keras.others_cores:.2f} of {os.cpu_count()} cores",
+    ]
+    return "\n".join(lines)
+
+
+# --- main ---------------------------------------------------------------------------------------------------------
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests and builds, for smoke runs")
+    parser.add_argument("--requests", type=int, metavar="N",
+                        help="sequential requests per model (the throughput run sends 3N)")
+    parser.add_argument("--concurrency", type=int, default=8, metavar="C",
+                        help="keep-alive connections kept busy in the throughput run (default 8)")
+    args = parser.parse_args(argv)
+    if (args.requests is not None and args.requests < 1) or args.concurrency < 1:
+        parser.error("--requests and --concurrency must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = make_plan(parse_args(argv))
+    models = [ModelFigures(name, body) for name, body in BENCH_MODELS.items()]
+    server, keras = ServerFigures(), KerasFigures()
+    run_http_phase(plan, models, server)  # first: before TensorFlow is in this process
+    for model in models:
+        progress(f"core: {model.name}")
+        measure_core(model, plan)
+    run_keras_phase(plan, models, keras)
+    print(render_table(models, server, keras, plan))
+    if max(server.others_cores, keras.others_cores) > BUSY_MACHINE_CORES:
+        progress("other processes were busy during this run: the figures understate both sides; "
+                 "rerun on a quiet machine")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
