@@ -37,13 +37,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.dependency_overrides[get_settings] = _provider(settings)
     errors.install(app)
     app.include_router(shapes.router)
     app.include_router(pages.router)
     app.include_router(featuremaps.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
+
+
+def _provider(settings: Settings):
+    async def current_settings() -> Settings:  # async: resolved inline, no thread-pool hop per request
+        return settings
+
+    return current_settings
 
 
 app = create_app()

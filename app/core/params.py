@@ -10,15 +10,16 @@ browser by ``GET /api/layers`` so the page never keeps its own copy of rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from app.core.text import Text
 
 
 class ParamError(ValueError):
-    """A value a layer parameter does not accept; ``allowed`` says what would be."""
+    """A value a layer parameter does not accept; ``allowed`` says what would be (filled in by ``Param.parse``)."""
 
-    def __init__(self, problem: str, allowed: str):
+    def __init__(self, problem: str, allowed: str | None = None):
         super().__init__(problem)
         self.problem = problem
         self.allowed = allowed
@@ -50,7 +51,17 @@ class Param:
             if self.nullable:
                 return None
             raise ParamError("null is not allowed here", self.allowed())
-        return self.parse_value(value)
+        try:
+            return self.parse_value(value)
+        except ParamError as error:
+            # Built only on failure: parsing is on every request's path, the help text rarely is.
+            error.allowed = error.allowed or self.allowed()
+            raise
+
+    @cached_property
+    def default_value(self) -> Any:
+        """The default, normalised as a given value would be (parsed once)."""
+        return None if self.default is None else self.parse(self.default)
 
     def parse_value(self, value: Any) -> Any:  # pragma: no cover - overridden
         return value
@@ -94,8 +105,8 @@ class IntParam(Param):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not _is_int(value):
-            raise ParamError(f"expected a whole number, got {value!r}", self.allowed())
-        _check_range(value, self.minimum, self.maximum, self.allowed())
+            raise ParamError(f"expected a whole number, got {value!r}")
+        _check_range(value, self.minimum, self.maximum)
         return value
 
     def describe_allowed(self) -> str:
@@ -113,8 +124,8 @@ class FloatParam(Param):
 
     def parse_value(self, value: Any) -> float:
         if not _is_number(value):
-            raise ParamError(f"expected a number, got {value!r}", self.allowed())
-        _check_range(value, self.minimum, self.maximum, self.allowed())
+            raise ParamError(f"expected a number, got {value!r}")
+        _check_range(value, self.minimum, self.maximum)
         return float(value)
 
     def describe_allowed(self) -> str:
@@ -130,7 +141,7 @@ class BoolParam(Param):
 
     def parse_value(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ParamError(f"expected true or false, got {value!r}", self.allowed())
+            raise ParamError(f"expected true or false, got {value!r}")
         return value
 
     def describe_allowed(self) -> str:
@@ -149,7 +160,7 @@ class ChoiceParam(Param):
             for choice in self.choices:
                 if choice.lower() == value.lower():
                     return choice
-        raise ParamError(f"{value!r} is not one of the choices", self.allowed())
+        raise ParamError(f"{value!r} is not one of the choices")
 
     def describe_allowed(self) -> str:
         return "one of " + ", ".join(repr(c) for c in self.choices)
@@ -168,9 +179,9 @@ class TupleParam(Param):
     kind = "tuple"
 
     def parse_value(self, value: Any) -> tuple[int, ...]:
-        values = _int_or_list(value, self.rank, self.allowed())
+        values = _int_or_list(value, self.rank)
         for v in values:
-            _check_range(v, self.minimum, self.maximum, self.allowed())
+            _check_range(v, self.minimum, self.maximum)
         return values
 
     def describe_allowed(self) -> str:
@@ -197,16 +208,16 @@ class SidesParam(Param):
 
     def parse_value(self, value: Any) -> tuple[tuple[int, int], ...]:
         if _is_int(value):
-            _check_range(value, 0, self.maximum, self.allowed())
+            _check_range(value, 0, self.maximum)
             return ((value, value),) * self.rank
         if not isinstance(value, (list, tuple)) or len(value) != self.rank:
-            raise ParamError(f"expected an int or a list of {self.rank}, got {value!r}", self.allowed())
+            raise ParamError(f"expected an int or a list of {self.rank}, got {value!r}")
         return tuple(self._axis_sides(v) for v in value)
 
     def _axis_sides(self, value: Any) -> tuple[int, int]:
-        before, after = _int_or_list(value, 2, self.allowed())
+        before, after = _int_or_list(value, 2)
         for v in (before, after):
-            _check_range(v, 0, self.maximum, self.allowed())
+            _check_range(v, 0, self.maximum)
         return before, after
 
     def describe_allowed(self) -> str:
@@ -227,14 +238,14 @@ class ShapeParam(Param):
 
     def parse_value(self, value: Any) -> tuple[int, ...]:
         if not isinstance(value, (list, tuple)) or not value:
-            raise ParamError(f"expected a non-empty list of ints, got {value!r}", self.allowed())
+            raise ParamError(f"expected a non-empty list of ints, got {value!r}")
         if not all(_is_int(v) for v in value):
-            raise ParamError(f"every entry must be a whole number, got {value!r}", self.allowed())
+            raise ParamError(f"every entry must be a whole number, got {value!r}")
         if list(value).count(-1) > 1:
-            raise ParamError("only one entry may be -1", self.allowed())
+            raise ParamError("only one entry may be -1")
         for v in value:
             if v != -1:
-                _check_range(v, 1, self.maximum, self.allowed())
+                _check_range(v, 1, self.maximum)
         return tuple(value)
 
     def describe_allowed(self) -> str:
@@ -254,7 +265,7 @@ class AxisParam(Param):
         if self.allow_list and isinstance(value, (list, tuple)) and value:
             if all(_is_int(v) for v in value):
                 return tuple(value)
-        raise ParamError(f"expected an axis index, got {value!r}", self.allowed())
+        raise ParamError(f"expected an axis index, got {value!r}")
 
     def describe_allowed(self) -> str:
         if self.allow_list:
@@ -265,21 +276,21 @@ class AxisParam(Param):
         return {"allow_list": self.allow_list}
 
 
-def _int_or_list(value: Any, rank: int, allowed: str) -> tuple[int, ...]:
+def _int_or_list(value: Any, rank: int) -> tuple[int, ...]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if _is_int(value):
         return (value,) * rank
     if isinstance(value, (list, tuple)) and len(value) == rank and all(_is_int(v) for v in value):
         return tuple(value)
-    raise ParamError(f"expected an int or a list of {rank} ints, got {value!r}", allowed)
+    raise ParamError(f"expected an int or a list of {rank} ints, got {value!r}")
 
 
-def _check_range(value, minimum, maximum, allowed: str) -> None:
+def _check_range(value, minimum, maximum) -> None:
     if minimum is not None and value < minimum:
-        raise ParamError(f"{value} is below the minimum {minimum}", allowed)
+        raise ParamError(f"{value} is below the minimum {minimum}")
     if maximum is not None and value > maximum:
-        raise ParamError(f"{value} is above the maximum {maximum}", allowed)
+        raise ParamError(f"{value} is above the maximum {maximum}")
 
 
 def _range_text(what: str, minimum, maximum) -> str:

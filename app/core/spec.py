@@ -145,7 +145,7 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
             if param.required:
                 issues.append(Issue((*where, param.name), f"{_where(index, layer)}: {param.name} is required",
                                     "missing", param.allowed()))
-            params[param.name] = None if param.default is None else param.parse(param.default)
+            params[param.name] = param.default_value
             continue
         try:
             params[param.name] = param.parse(arguments[param.name])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 from app.core.shapes import Shape, format_shape
@@ -50,6 +51,8 @@ def cell_width(text: str) -> int:
     >>> cell_width("dense"), cell_width("출력층")
     (5, 6)
     """
+    if text.isascii() and text.isprintable():  # the usual case, and far cheaper than per-character lookups
+        return len(text)
     return sum(_char_width(char) for char in text)
 
 
@@ -70,6 +73,8 @@ def wrap_cell(text: str, width: int) -> list[str]:
     >>> wrap_cell("a_rather_long_layer_name_for_wrapping (Dense)", 31)
     ['a_rather_long_layer_name_for_w…', '(Dense)']
     """
+    if "\n" not in text and cell_width(text) <= width:  # fits: most cells, on every request
+        return [text]
     lines = []
     for paragraph in text.split("\n"):
         line, used = "", 0
@@ -113,6 +118,7 @@ def _row(cells: Iterable[str], aligns: str = "llr") -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=None)
 def _rule(left: str, fill: str, middle: str, right: str) -> str:
     return left + middle.join(fill * w for w in CELL_WIDTHS) + right
 

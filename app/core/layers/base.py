@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 from app.core.explain import Step
@@ -61,12 +62,16 @@ class LayerKind:
     input_hint: Text | None = None  # what the expected input looks like, for errors
     check: Check | None = None  # cross-argument rules Keras enforces in the constructor
 
-    @property
+    @cached_property
     def name_prefix(self) -> str:
         return to_snake_case(self.type)
 
+    @cached_property
+    def _params_by_name(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
+
     def param(self, name: str) -> Param | None:
-        return next((p for p in self.params if p.name == name), None)
+        return self._params_by_name.get(name)
 
     def to_json(self) -> dict:
         return {
