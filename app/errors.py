@@ -30,8 +30,10 @@ def _issue(error: dict) -> dict:
         reason = (error.get("ctx") or {}).get("error", "JSON decode error")
         position = loc[1] if len(loc) > 1 else "?"
         return {"loc": ["body"], "msg": f"the body is not valid JSON: {reason} (at character {position})",
-                "type": "json_invalid"}
-    return {"loc": loc, "msg": f"{where(loc)}: {error.get('msg', 'invalid value')}",
+                "msg_ko": f"본문이 올바른 JSON이 아닙니다: {reason} ({position}번째 문자)", "type": "json_invalid"}
+    msg = error.get("msg", "invalid value")
+    # pydantic speaks English only; the Korean line says the same with its words quoted.
+    return {"loc": loc, "msg": f"{where(loc)}: {msg}", "msg_ko": f"{where(loc)}: 올바르지 않은 값입니다 ({msg})",
             "type": error.get("type", "value_error")}
 
 

@@ -19,8 +19,8 @@ from app.core.text import Text
 class ParamError(ValueError):
     """A value a layer parameter does not accept; ``allowed`` says what would be (filled in by ``Param.parse``)."""
 
-    def __init__(self, problem: str, allowed: str | None = None):
-        super().__init__(problem)
+    def __init__(self, problem: Text, allowed: Text | None = None):
+        super().__init__(problem.en)
         self.problem = problem
         self.allowed = allowed
 
@@ -50,7 +50,7 @@ class Param:
         if value is None:
             if self.nullable:
                 return None
-            raise ParamError("null is not allowed here", self.allowed())
+            raise ParamError(Text("null is not allowed here", "null은 쓸 수 없습니다"), self.allowed())
         try:
             return self.parse_value(value)
         except ParamError as error:
@@ -66,12 +66,12 @@ class Param:
     def parse_value(self, value: Any) -> Any:  # pragma: no cover - overridden
         return value
 
-    def allowed(self) -> str:
+    def allowed(self) -> Text:
         text = self.describe_allowed()
-        return f"{text}, or null" if self.nullable else text
+        return Text(f"{text.en}, or null", f"{text.ko} 또는 null") if self.nullable else text
 
-    def describe_allowed(self) -> str:  # pragma: no cover - overridden
-        return "any value"
+    def describe_allowed(self) -> Text:  # pragma: no cover - overridden
+        return Text("any value", "아무 값")
 
     def to_json(self) -> dict:
         return {
@@ -80,7 +80,8 @@ class Param:
             "default": _jsonable(self.default),
             "required": self.required,
             "nullable": self.nullable,
-            "allowed": self.allowed(),
+            "allowed": self.allowed().en,
+            "allowed_ko": self.allowed().ko,
             "description": self.description.to_json(),
             **self.extra_json(),
         }
@@ -105,12 +106,12 @@ class IntParam(Param):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not _is_int(value):
-            raise ParamError(f"expected a whole number, got {value!r}")
+            raise ParamError(_expected("a whole number", "정수", value))
         _check_range(value, self.minimum, self.maximum)
         return value
 
-    def describe_allowed(self) -> str:
-        return _range_text("a whole number", self.minimum, self.maximum)
+    def describe_allowed(self) -> Text:
+        return _range_text(Text("a whole number", "정수"), self.minimum, self.maximum)
 
     def extra_json(self) -> dict:
         return {"minimum": self.minimum, "maximum": self.maximum}
@@ -124,12 +125,12 @@ class FloatParam(Param):
 
     def parse_value(self, value: Any) -> float:
         if not _is_number(value):
-            raise ParamError(f"expected a number, got {value!r}")
+            raise ParamError(_expected("a number", "숫자", value))
         _check_range(value, self.minimum, self.maximum)
         return float(value)
 
-    def describe_allowed(self) -> str:
-        return _range_text("a number", self.minimum, self.maximum)
+    def describe_allowed(self) -> Text:
+        return _range_text(Text("a number", "숫자"), self.minimum, self.maximum)
 
     def extra_json(self) -> dict:
         return {"minimum": self.minimum, "maximum": self.maximum}
@@ -141,11 +142,11 @@ class BoolParam(Param):
 
     def parse_value(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ParamError(f"expected true or false, got {value!r}")
+            raise ParamError(_expected("true or false", "true 또는 false", value))
         return value
 
-    def describe_allowed(self) -> str:
-        return "true or false"
+    def describe_allowed(self) -> Text:
+        return Text("true or false", "true 또는 false")
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,11 @@ class ChoiceParam(Param):
             for choice in self.choices:
                 if choice.lower() == value.lower():
                     return choice
-        raise ParamError(f"{value!r} is not one of the choices")
+        raise ParamError(Text(f"{value!r} is not one of the choices", f"{value!r}은(는) 선택지에 없습니다"))
 
-    def describe_allowed(self) -> str:
-        return "one of " + ", ".join(repr(c) for c in self.choices)
+    def describe_allowed(self) -> Text:
+        choices = ", ".join(repr(c) for c in self.choices)
+        return Text(f"one of {choices}", f"{choices} 중 하나")
 
     def extra_json(self) -> dict:
         return {"choices": list(self.choices)}
@@ -184,11 +186,9 @@ class TupleParam(Param):
             _check_range(v, self.minimum, self.maximum)
         return values
 
-    def describe_allowed(self) -> str:
-        each = _range_text("whole number", self.minimum, self.maximum)
-        if self.rank == 1:
-            return f"a {each}, or a list of 1"
-        return f"a {each}, or a list of {self.rank} of them"
+    def describe_allowed(self) -> Text:
+        each = _range_text(Text("whole number", "정수"), self.minimum, self.maximum)
+        return Text(f"a {each.en}, or a list of {self.rank} of them", f"{each.ko} 하나, 또는 그런 정수 {self.rank}개의 목록")
 
     def extra_json(self) -> dict:
         return {"rank": self.rank, "minimum": self.minimum, "maximum": self.maximum}
@@ -211,7 +211,7 @@ class SidesParam(Param):
             _check_range(value, 0, self.maximum)
             return ((value, value),) * self.rank
         if not isinstance(value, (list, tuple)) or len(value) != self.rank:
-            raise ParamError(f"expected an int or a list of {self.rank}, got {value!r}")
+            raise ParamError(_expected(f"an int or a list of {self.rank}", f"정수 또는 {self.rank}개의 목록", value))
         return tuple(self._axis_sides(v) for v in value)
 
     def _axis_sides(self, value: Any) -> tuple[int, int]:
@@ -220,10 +220,11 @@ class SidesParam(Param):
             _check_range(v, 0, self.maximum)
         return before, after
 
-    def describe_allowed(self) -> str:
+    def describe_allowed(self) -> Text:
         if self.rank == 1:
-            return "an int ≥ 0, or a pair [before, after]"
-        return "an int ≥ 0, a pair [height, width], or [[top, bottom], [left, right]]"
+            return Text("an int ≥ 0, or a pair [before, after]", "0 이상의 정수, 또는 [앞, 뒤] 한 쌍")
+        return Text("an int ≥ 0, a pair [height, width], or [[top, bottom], [left, right]]",
+                    "0 이상의 정수, [높이, 너비] 한 쌍, 또는 [[위, 아래], [왼쪽, 오른쪽]]")
 
     def extra_json(self) -> dict:
         return {"rank": self.rank, "maximum": self.maximum}
@@ -238,18 +239,18 @@ class ShapeParam(Param):
 
     def parse_value(self, value: Any) -> tuple[int, ...]:
         if not isinstance(value, (list, tuple)) or not value:
-            raise ParamError(f"expected a non-empty list of ints, got {value!r}")
+            raise ParamError(_expected("a non-empty list of ints", "비어 있지 않은 정수 목록", value))
         if not all(_is_int(v) for v in value):
-            raise ParamError(f"every entry must be a whole number, got {value!r}")
+            raise ParamError(_expected("whole numbers only", "정수만", value))
         if list(value).count(-1) > 1:
-            raise ParamError("only one entry may be -1")
+            raise ParamError(Text("only one entry may be -1", "-1은 한 항목에만 쓸 수 있습니다"))
         for v in value:
             if v != -1:
                 _check_range(v, 1, self.maximum)
         return tuple(value)
 
-    def describe_allowed(self) -> str:
-        return "a list of whole numbers ≥ 1, one of which may be -1"
+    def describe_allowed(self) -> Text:
+        return Text("a list of whole numbers ≥ 1, one of which may be -1", "1 이상의 정수 목록 (한 항목은 -1 가능)")
 
 
 @dataclass(frozen=True)
@@ -265,12 +266,12 @@ class AxisParam(Param):
         if self.allow_list and isinstance(value, (list, tuple)) and value:
             if all(_is_int(v) for v in value):
                 return tuple(value)
-        raise ParamError(f"expected an axis index, got {value!r}")
+        raise ParamError(_expected("an axis index", "축 번호", value))
 
-    def describe_allowed(self) -> str:
+    def describe_allowed(self) -> Text:
         if self.allow_list:
-            return "an axis index such as -1, or a list of them"
-        return "an axis index such as -1 (the last axis) or 1"
+            return Text("an axis index such as -1, or a list of them", "-1 같은 축 번호, 또는 그 목록")
+        return Text("an axis index such as -1 (the last axis) or 1", "-1 (마지막 축)이나 1 같은 축 번호")
 
     def extra_json(self) -> dict:
         return {"allow_list": self.allow_list}
@@ -283,23 +284,27 @@ def _int_or_list(value: Any, rank: int) -> tuple[int, ...]:
         return (value,) * rank
     if isinstance(value, (list, tuple)) and len(value) == rank and all(_is_int(v) for v in value):
         return tuple(value)
-    raise ParamError(f"expected an int or a list of {rank} ints, got {value!r}")
+    raise ParamError(_expected(f"an int or a list of {rank} ints", f"정수 또는 정수 {rank}개의 목록", value))
+
+
+def _expected(en: str, ko: str, value: Any) -> Text:
+    return Text(f"expected {en}, got {value!r}", f"{ko}이(가) 필요하지만 {value!r}을(를) 받았습니다")
 
 
 def _check_range(value, minimum, maximum) -> None:
     if minimum is not None and value < minimum:
-        raise ParamError(f"{value} is below the minimum {minimum}")
+        raise ParamError(Text(f"{value} is below the minimum {minimum}", f"{value}은(는) 최솟값 {minimum}보다 작습니다"))
     if maximum is not None and value > maximum:
-        raise ParamError(f"{value} is above the maximum {maximum}")
+        raise ParamError(Text(f"{value} is above the maximum {maximum}", f"{value}은(는) 최댓값 {maximum}보다 큽니다"))
 
 
-def _range_text(what: str, minimum, maximum) -> str:
+def _range_text(what: Text, minimum, maximum) -> Text:
     if minimum is not None and maximum is not None:
-        return f"{what} from {minimum} to {maximum}"
+        return Text(f"{what.en} from {minimum} to {maximum}", f"{minimum}부터 {maximum}까지의 {what.ko}")
     if minimum is not None:
-        return f"{what} ≥ {minimum}"
+        return Text(f"{what.en} ≥ {minimum}", f"{minimum} 이상의 {what.ko}")
     if maximum is not None:
-        return f"{what} ≤ {maximum}"
+        return Text(f"{what.en} ≤ {maximum}", f"{maximum} 이하의 {what.ko}")
     return what
 
 

@@ -17,6 +17,7 @@ from app.core.layers import KINDS, lookup, suggest
 from app.core.layers.base import ArgumentError, LayerKind
 from app.core.params import ParamError, field_list
 from app.core.shapes import Shape
+from app.core.text import Text
 
 CIFAR_EXAMPLE = {
     "input_shape": [32, 32, 3],
@@ -59,22 +60,27 @@ class Issue:
     """One problem with a request, located like pydantic's errors: ("body", "layers", 2, "filters")."""
 
     loc: tuple
-    msg: str
+    msg: Text
     type: str = "value_error"
-    allowed: str | None = None
+    allowed: Text | None = None
 
     def to_json(self) -> dict:
-        out = {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+        out = {"loc": list(self.loc), "msg": self.msg.en, "msg_ko": self.msg.ko, "type": self.type}
         if self.allowed is not None:
-            out["allowed"] = self.allowed
+            out["allowed"], out["allowed_ko"] = self.allowed.en, self.allowed.ko
         return out
+
+
+def _at(where: str, text: Text) -> Text:
+    """A message prefixed with where it applies, e.g. 'layers[2] (Conv2D): …'."""
+    return Text(f"{where}: {text.en}", f"{where}: {text.ko}")
 
 
 class SpecError(ValueError):
     """A malformed model: the request itself is wrong (HTTP 422), as opposed to a model Keras cannot build."""
 
     def __init__(self, issues: list[Issue]):
-        super().__init__("; ".join(i.msg for i in issues))
+        super().__init__("; ".join(i.msg.en for i in issues))
         self.issues = issues
 
 
@@ -96,8 +102,9 @@ class ValidModel:
 def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
     issues = _input_issues(spec.input_shape, limits)
     if len(spec.layers) > limits.max_layers:
-        issues.append(Issue(("body", "layers"), f"{len(spec.layers)} layers is more than the limit of "
-                            f"{limits.max_layers} (setting CNN_MAX_LAYERS)", "too_long"))
+        issues.append(Issue(("body", "layers"), Text(
+            f"{len(spec.layers)} layers is more than the limit of {limits.max_layers} (setting CNN_MAX_LAYERS)",
+            f"층 {len(spec.layers)}개는 한도 {limits.max_layers}개를 넘습니다 (설정 CNN_MAX_LAYERS)"), "too_long"))
     parsed: list[tuple[LayerKind, dict[str, Any]] | None] = []
     for index, layer in enumerate(spec.layers[: limits.max_layers]):
         kind, params, layer_issues = _parse_layer(index, layer, limits)
@@ -112,12 +119,15 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
 def _input_issues(shape: list, limits: Settings) -> list[Issue]:
     issues = []
     if len(shape) > limits.max_input_rank:
-        issues.append(Issue(("body", "input_shape"), f"input_shape has {len(shape)} axes; at most "
-                            f"{limits.max_input_rank} are allowed (setting CNN_MAX_INPUT_RANK)", "too_long"))
+        issues.append(Issue(("body", "input_shape"), Text(
+            f"input_shape has {len(shape)} axes; at most {limits.max_input_rank} are allowed "
+            "(setting CNN_MAX_INPUT_RANK)",
+            f"input_shape의 축이 {len(shape)}개입니다; 최대 {limits.max_input_rank}개까지 됩니다 (설정 CNN_MAX_INPUT_RANK)"),
+            "too_long"))
     for axis, dim in enumerate(shape):
         if dim is not None and dim > limits.max_input_dim:
-            issues.append(Issue(("body", "input_shape", axis), f"input_shape[{axis}] = {dim:,} is above the limit "
-                                f"of {limits.max_input_dim:,} (setting CNN_MAX_INPUT_DIM)", "less_than_equal"))
+            issues.append(Issue(("body", "input_shape", axis), _at(f"input_shape[{axis}]", _over_limit(
+                dim, limits.max_input_dim, "CNN_MAX_INPUT_DIM")), "less_than_equal"))
     return issues
 
 
@@ -130,37 +140,39 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
     kind = lookup(layer.type)
     if kind is None:
         hint = suggest(layer.type)
-        did_you_mean = f"; did you mean {hint!r}?" if hint else ""
-        return None, {}, [Issue((*where, "type"), f"{_where(index, layer)}: unknown layer type "
-                                f"{layer.type!r}{did_you_mean}", "unknown_type", _known_types())]
+        unknown = Text(f"unknown layer type {layer.type!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+                       f"알 수 없는 층 종류 {layer.type!r}" + (f"; {hint!r}을(를) 뜻했나요?" if hint else ""))
+        return None, {}, [Issue((*where, "type"), _at(_where(index, layer), unknown), "unknown_type", _known_types())]
     arguments = layer.arguments()
+    fields = field_list(kind.params)
     issues = [
-        Issue((*where, name), f"{_where(index, layer)}: {kind.type} has no argument {name!r}",
-              "extra_forbidden", f"arguments of {kind.type}: {field_list(kind.params)}")
+        Issue((*where, name), _at(_where(index, layer), Text(f"{kind.type} has no argument {name!r}",
+                                                             f"{kind.type}에는 {name!r} 인자가 없습니다")),
+              "extra_forbidden", Text(f"arguments of {kind.type}: {fields}", f"{kind.type}의 인자: {fields}"))
         for name in arguments if kind.param(name) is None
     ]
     params = {}
     for param in kind.params:
         if param.name not in arguments:
             if param.required:
-                issues.append(Issue((*where, param.name), f"{_where(index, layer)}: {param.name} is required",
-                                    "missing", param.allowed()))
+                issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", Text(
+                    "required", "꼭 필요한 값입니다")), "missing", param.allowed()))
             params[param.name] = param.default_value
             continue
         try:
             params[param.name] = param.parse(arguments[param.name])
         except ParamError as error:
-            issues.append(Issue((*where, param.name), f"{_where(index, layer)}: {param.name}: {error.problem}",
+            issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", error.problem),
                                 "value_error", error.allowed))
             continue
         if _largest_int(params[param.name]) > limits.max_param_value:
-            issues.append(Issue((*where, param.name), f"{_where(index, layer)}: {param.name} is above the limit of "
-                                f"{limits.max_param_value:,} (setting CNN_MAX_PARAM_VALUE)", "less_than_equal"))
+            issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", _over_limit(
+                _largest_int(params[param.name]), limits.max_param_value, "CNN_MAX_PARAM_VALUE")), "less_than_equal"))
     if not issues and kind.check is not None:
         try:
             kind.check(params)
         except ArgumentError as error:
-            issues.append(Issue((*where, error.field), f"{_where(index, layer)}: {error.problem}",
+            issues.append(Issue((*where, error.field), _at(_where(index, layer), error.problem),
                                 "value_error", error.allowed))
     return kind, params, issues
 
@@ -175,8 +187,14 @@ def _largest_int(value: Any) -> int:
     return 0
 
 
-def _known_types() -> str:
-    return "one of " + ", ".join(kind.type for kind in KINDS)
+def _over_limit(value: int, limit: int, setting: str) -> Text:
+    return Text(f"{value:,} is above the limit of {limit:,} (setting {setting})",
+                f"{value:,}은(는) 한도 {limit:,}를 넘습니다 (설정 {setting})")
+
+
+def _known_types() -> Text:
+    types = ", ".join(kind.type for kind in KINDS)
+    return Text(f"one of {types}", f"{types} 중 하나")
 
 
 def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
@@ -186,16 +204,18 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
     for index, (spec, (kind, params)) in enumerate(zip(specs, parsed)):
         name = spec.name
         if name is not None and "/" in name:  # Keras's constructor refuses it: "/" separates name scopes
-            issues.append(Issue(("body", "layers", index, "name"), f"{_where(index, spec)}: a layer name cannot "
-                                f"contain '/'", "value_error", "a name without '/'"))
+            issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
+                "a layer name cannot contain '/'", "층 이름에는 '/'를 쓸 수 없습니다")), "value_error",
+                Text("a name without '/'", "'/'가 없는 이름")))
         if name is None:
             count = counters.get(kind.name_prefix, 0)
             counters[kind.name_prefix] = count + 1
             name = kind.name_prefix if count == 0 else f"{kind.name_prefix}_{count}"
         if name in seen:
-            issues.append(Issue(("body", "layers", index, "name"), f"{_where(index, spec)}: the name {name!r} is "
-                                f"already used by layers[{seen[name]}]; layer names must be unique",
-                                "value_error", "a name no other layer has"))
+            issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
+                f"the name {name!r} is already used by layers[{seen[name]}]; layer names must be unique",
+                f"이름 {name!r}은(는) 이미 layers[{seen[name]}]가 씁니다; 층 이름은 겹치면 안 됩니다")), "value_error",
+                Text("a name no other layer has", "다른 층이 쓰지 않는 이름")))
         seen.setdefault(name, index)
         layers.append(ValidLayer(index, kind, name, params, spec.name is not None))
     if issues:

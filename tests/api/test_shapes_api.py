@@ -105,6 +105,8 @@ def test_out_of_range_values_name_layer_field_and_what_is_allowed(client):
     assert "layers[0] (Conv2D)" in by_loc["body", "layers", 0, "filters"]["msg"]
     assert "≥ 1" in by_loc["body", "layers", 0, "filters"]["allowed"]
     assert "from 0.0 to 1.0" in by_loc["body", "layers", 1, "rate"]["allowed"]
+    assert "최솟값 1보다 작습니다" in by_loc["body", "layers", 0, "filters"]["msg_ko"]
+    assert "0.0부터 1.0까지" in by_loc["body", "layers", 1, "rate"]["allowed_ko"]
 
 
 def test_wrong_types_missing_and_unknown_arguments_are_each_reported(client):
@@ -136,6 +138,7 @@ def test_input_dimension_limit_is_a_setting(client_with):
 def test_malformed_json_is_a_422_that_says_so(client):
     detail = details(client.post("/api/shapes", content=b"{bad", headers={"content-type": "application/json"}))
     assert "not valid JSON" in detail[0]["msg"]
+    assert "JSON이 아닙니다" in detail[0]["msg_ko"]
 
 
 def test_unknown_dimensions_propagate_as_null(client):
@@ -175,4 +178,4 @@ def test_any_body_is_answered_with_a_result_or_a_readable_422_never_a_500(client
     response = client.post("/api/shapes", json=body)
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
-        assert all(d["msg"] for d in response.json()["detail"])
+        assert all(d["msg"] and d["msg_ko"] for d in response.json()["detail"])

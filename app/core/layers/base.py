@@ -36,7 +36,7 @@ class Inference:
 class ArgumentError(ValueError):
     """Arguments Keras's constructor refuses together, whatever the input (a 422, not a result)."""
 
-    def __init__(self, field: str, problem: str, allowed: str):
+    def __init__(self, field: str, problem: Text, allowed: Text):
         super().__init__(problem)
         self.field = field
         self.problem = problem

@@ -97,8 +97,9 @@ def no_dilated_strides(p: dict[str, Any]) -> None:
     if max(p["strides"]) > 1 and max(p["dilation_rate"]) > 1:
         raise ArgumentError(
             "dilation_rate",
-            "strides > 1 cannot be combined with dilation_rate > 1",
-            "set strides to 1, or dilation_rate to 1",
+            Text("strides > 1 cannot be combined with dilation_rate > 1",
+                 "strides > 1과 dilation_rate > 1은 함께 쓸 수 없습니다"),
+            Text("set strides to 1, or dilation_rate to 1", "strides나 dilation_rate를 1로 하세요"),
         )
 
 
@@ -110,8 +111,9 @@ def conv_macs(out_spatial: list[Dim], out_channels: int, per_output: int) -> int
 def conv(rank: int) -> LayerKind:
     def check(p: dict[str, Any]) -> None:
         if p["filters"] % p["groups"]:
-            raise ArgumentError("groups", f"filters={p['filters']} is not divisible by groups={p['groups']}",
-                                "a number of groups that divides filters")
+            raise ArgumentError("groups", Text(f"filters={p['filters']} is not divisible by groups={p['groups']}",
+                                               f"filters={p['filters']}는 groups={p['groups']}로 나누어떨어지지 않습니다"),
+                                Text("a number of groups that divides filters", "filters의 약수인 groups"))
         no_dilated_strides(p)
 
     def infer(shape: Shape, p: dict[str, Any]) -> Inference:
@@ -190,8 +192,9 @@ def _transpose_check(p: dict[str, Any]) -> None:
     no_dilated_strides(p)
     if p["output_padding"] is not None:
         if any(op >= s for op, s in zip(p["output_padding"], p["strides"])):
-            raise ArgumentError("output_padding", "output_padding must be smaller than strides on every axis",
-                                "values below the strides, or null")
+            raise ArgumentError("output_padding", Text("output_padding must be smaller than strides on every axis",
+                                                       "output_padding은 모든 축에서 strides보다 작아야 합니다"),
+                                Text("values below the strides, or null", "strides보다 작은 값, 또는 null"))
 
 
 CONV2D_TRANSPOSE = LayerKind(
