@@ -46,8 +46,9 @@ export function configLine(spec, kind) {
 export function problemText(state) {
   if (state.status === "error") return pick(state.message);
   if (state.status === "invalid") {
-    // The API words these in English only; the block already says which layer, so drop that prefix.
-    const detail = state.issue.msg.replace(/^layers\[\d+\] \([^)]*\): /, "");
+    // The API words these in both languages; the block already says which layer, so drop that prefix.
+    const message = pick({ en: state.issue.msg, ko: state.issue.msg_ko ?? state.issue.msg });
+    const detail = message.replace(/^layers\[\d+\] \([^)]*\): /, "");
     return t("issue.server", { field: state.field ?? "", detail });
   }
   return "";
