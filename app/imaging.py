@@ -81,6 +81,12 @@ def to_model_input(image: Image.Image, height: int, width: int, channels: int) -
     return array.reshape(1, height, width, channels)
 
 
+def as_pixels(model_input: np.ndarray) -> np.ndarray:
+    """A model input (H, W, 1 or 3) in [0, 1] back to 8-bit pixels (H, W) or (H, W, 3), to show what the model sees."""
+    pixels = np.rint(model_input * 255.0).astype(np.uint8)
+    return pixels[:, :, 0] if pixels.shape[-1] == 1 else pixels
+
+
 def png_data_url(pixels: np.ndarray) -> str:
     """A uint8 array (H, W) or (H, W, 3) as a data: URL."""
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ from app.core.engine import ModelResult, infer_model
 from app.core.resources import OverBudget, check_budget
 from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
-from app.imaging import ImageError, decode_upload, png_data_url, to_model_input
+from app.imaging import ImageError, as_pixels, decode_upload, png_data_url, to_model_input
 from app.samples import SAMPLES, sample_png
 from app.workers import WorkerError
 
@@ -59,12 +59,10 @@ async def post_featuremaps(
         maps = await request.app.state.workers.run("featuremaps", payload)
     except WorkerError as error:
         raise HTTPException(error.status, str(error))
-    rows = result.to_json()["layers"]
     return {
-        "input": {"image": png_data_url((array[0, :, :, 0 if channels == 1 else slice(None)] * 255).round()
-                                        .astype("uint8")), "shape": [height, width, channels]},
-        "layers": [{**{k: row[k] for k in ("index", "name", "type", "output_shape")}, **out}
-                   for row, out in zip(rows, maps["layers"])],
+        "input": {"image": png_data_url(as_pixels(array[0])), "shape": [height, width, channels]},
+        "layers": [{"index": row.layer.index, "name": row.layer.name, "type": row.layer.kind.type,
+                    "output_shape": list(row.output_shape), **out} for row, out in zip(result.layers, maps["layers"])],
     }
 
 
