@@ -5,6 +5,7 @@
 import { createShapesClient, fetchCatalogue } from "./api.js";
 import { indexCatalogue } from "./catalogue.js";
 import { wireDrops } from "./dnd.js";
+import { createFeatureMaps } from "./featuremaps.js";
 import { applyTo, lang, onLangChange, setLang, t } from "./i18n.js";
 import { wireInput } from "./inputblock.js";
 import { wireInspector } from "./inspector.js";
@@ -40,21 +41,24 @@ async function main() {
     client.request(toBody(model), { ids: model.layers.map((l) => l.id), editedAt });
   };
   const persist = createPersister();
+  const intents = createIntents({ store, catalogue, setFocus: screen.focusAfterDraw, setReveal: screen.revealAfterDraw });
+  const maps = createFeatureMaps({ store, catalogue, intents });
   store.subscribe((state, change) => {
     if (change.model) {
       persist(toBody(state.model));
       request(change.editedAt);
+      maps.modelChanged(change.editedAt);
     }
     screen.drawModel(change);
   });
-  const intents = createIntents({ store, catalogue, setFocus: screen.focusAfterDraw, setReveal: screen.revealAfterDraw });
-  wireEverything({ store, catalogue, presets, intents, screen });
+  wireEverything({ store, catalogue, presets, intents, screen, maps });
   writeFragment(toBody(store.get().model));
   screen.drawModel({});
   request();
+  maps.load().catch((error) => console.warn("samples could not be loaded", error));
 }
 
-function wireEverything({ store, catalogue, presets, intents, screen }) {
+function wireEverything({ store, catalogue, presets, intents, screen, maps }) {
   renderPalette($("palette-groups"), catalogue);
   wirePalette($("palette-groups"), $("palette-preview"), catalogue, intents);
   const refilter = wireFilter($("palette-filter"), $("palette-groups"), catalogue);
@@ -65,7 +69,7 @@ function wireEverything({ store, catalogue, presets, intents, screen }) {
   wireInspector($("inspector-body"), { catalogue, getLayer, commit: intents.edit });
   renderPresets($("preset-list"), presets);
   wirePresets($("presets-menu"), presets, intents);
-  wireTabs(document.querySelector('[role="tablist"]'));
+  wireTabs(document.querySelector('[role="tablist"]'), (tab) => maps.setVisible(tab.id === "tab-maps"));
   wireCopyButtons(document.body);
   wireToolbar(store, intents);
   wireLanguage(() => {
@@ -74,6 +78,7 @@ function wireEverything({ store, catalogue, presets, intents, screen }) {
     renderPresets($("preset-list"), presets);
     screen.drawModel({});
     screen.drawAnswer();
+    maps.redraw();
   });
   window.addEventListener("hashchange", () => {
     const body = bodyFromFragment();

@@ -1,4 +1,4 @@
-// The three views of the model: blocks, the Keras-style summary text and the tf.keras code,
+// The views of the model: blocks, the Keras-style summary text, the tf.keras code and the feature maps,
 // as ARIA tabs (arrow keys move between tabs), plus the totals shown under all of them.
 
 import { compactInt, formatInt, formatShape, paramsSize, readableSize } from "./format.js";
@@ -6,7 +6,8 @@ import { pick, t } from "./i18n.js";
 import { copyText, toast } from "./notify.js";
 import { activationBytes } from "./results.js";
 
-export function wireTabs(tablist) {
+/** onShow(tab) is told which tab is now shown (the feature maps compute only while seen). */
+export function wireTabs(tablist, onShow = () => {}) {
   const tabs = [...tablist.querySelectorAll('[role="tab"]')];
   const activate = (tab, focus = true) => {
     for (const other of tabs) {
@@ -16,6 +17,7 @@ export function wireTabs(tablist) {
       document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
     }
     if (focus) tab.focus();
+    onShow(tab);
   };
   tablist.addEventListener("click", (event) => {
     const tab = event.target.closest('[role="tab"]');

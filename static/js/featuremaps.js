@@ -1,0 +1,169 @@
+// The Feature maps view: what every layer of the model makes of one picture. It asks the server
+// (real TensorFlow, in a worker) when a picture is chosen, when the model changes (debounced) and
+// when the view is opened after changes; while the view is hidden nothing is computed.
+
+import { COLORMAPS } from "./colormap.js";
+import { createLayerView } from "./fmlayers.js";
+import { createPicker } from "./fmpicture.js";
+import { createZoom } from "./fmzoom.js";
+import { formatShape } from "./format.js";
+import { pick, t } from "./i18n.js";
+import { createMapsClient } from "./mapsclient.js";
+import { toBody } from "./model.js";
+import { announce } from "./notify.js";
+
+const $ = (id) => document.getElementById(id);
+const SLOW_START_MS = 2500; // after this, say that the first run starts TensorFlow
+
+/** Feature maps need a picture-shaped input; said here in the reader's language, before asking. */
+function inputIssue(shape) {
+  const ok = shape.length === 3 && (shape[2] === 1 || shape[2] === 3);
+  return ok ? null : t("maps.needsImage", { shape: formatShape([null, ...shape]) });
+}
+
+/** An answer that is not maps, in plain words; `retry` when trying again may help. */
+function problemOf(answer) {
+  switch (answer.kind) {
+    case "failed": return { text: t("maps.failed", { index: answer.layer + 1, name: answer.name, message: pick(answer.message) }) };
+    case "refused": return { text: t("maps.refused"), detail: answer.detail };
+    case "tooBig": return { text: answer.layer == null ? t("maps.tooBig") : t("maps.tooBigAt", { index: answer.layer + 1 }), detail: answer.message };
+    case "busy": return { text: t("maps.busy"), detail: answer.message, retry: true };
+    case "slow": return { text: t("maps.slow"), detail: answer.message, retry: true };
+    default: return { text: t("app.offline"), retry: true };
+  }
+}
+
+export function createFeatureMaps({ store, catalogue, intents }) {
+  const view = $("view-maps");
+  const list = $("fm-layers");
+  const zoom = createZoom();
+  const layers = createLayerView(list, { onEnlarge: (what) => zoom.open(what, layers.colormap()) });
+  const picker = createPicker({ onPick: () => refresh({ now: true }) });
+  let visible = false;
+  let stale = false; // the model changed while the view was hidden
+  let seed = 0;
+  let shown = null; // {answer, context}: what the view shows now
+  let everAnswered = false;
+  let slowTimer = null;
+  let drawing = 0; // a newer draw makes an older one's "ready" moot
+
+  const client = createMapsClient({ onStart: started, onAnswer: answered });
+
+  function setStatus(text) {
+    $("fm-status-text").textContent = text;
+  }
+
+  function started() {
+    view.classList.add("is-loading");
+    list.setAttribute("aria-busy", "true");
+    setStatus(t("maps.loading"));
+    clearTimeout(slowTimer);
+    if (!everAnswered) slowTimer = setTimeout(() => setStatus(t("maps.starting")), SLOW_START_MS);
+  }
+
+  function stopped() {
+    clearTimeout(slowTimer);
+    view.classList.remove("is-loading");
+    list.removeAttribute("aria-busy");
+    setStatus("");
+  }
+
+  function showProblem(problem) {
+    const box = $("fm-problem");
+    box.hidden = !problem;
+    if (!problem) return;
+    $("fm-problem-text").textContent = problem.text;
+    $("fm-problem-detail").textContent = problem.detail ?? "";
+    $("fm-problem-detail").hidden = !problem.detail;
+    $("fm-retry").hidden = !problem.retry;
+  }
+
+  async function draw() {
+    const picture = picker.picture();
+    $("fm-empty").hidden = Boolean(picture);
+    if (!shown) return;
+    const { answer, context } = shown;
+    if (answer.kind !== "maps") {
+      drawing += 1;
+      list.dataset.state = "problem";
+      layers.clear();
+      showProblem(answer.kind === "local" ? { text: answer.text } : problemOf(answer));
+      return;
+    }
+    showProblem(null);
+    const mine = ++drawing;
+    list.dataset.state = "painting";
+    try {
+      await layers.render(answer.data, { ...context, catalogue });
+    } catch (error) { // an answer the page cannot draw must not leave the view half-built
+      console.error(error);
+      layers.clear();
+      showProblem({ text: t("maps.undrawable"), retry: true });
+    }
+    if (mine === drawing) list.dataset.state = "ready";
+  }
+
+  async function answered(answer, context) {
+    stopped();
+    zoom.close(); // it shows a tile of the maps being replaced
+    everAnswered ||= answer.kind !== "offline";
+    shown = { answer, context };
+    await draw();
+    if (answer.kind === "maps") {
+      performance.measure("edit-to-maps", { start: context.editedAt, end: performance.now() });
+      announce(t("maps.updated", { count: answer.data.layers.length }));
+    }
+  }
+
+  /** Ask again for the current model and picture (now: a deliberate choice; otherwise debounced). */
+  function refresh({ now = false, editedAt = performance.now() } = {}) {
+    const picture = picker.picture();
+    $("fm-empty").hidden = Boolean(picture);
+    if (!picture) return;
+    if (!visible) { stale = true; return; }
+    stale = false;
+    const { model } = store.get();
+    const issue = inputIssue(model.input_shape);
+    if (issue) {
+      client.cancel();
+      stopped();
+      shown = { answer: { kind: "local", text: issue }, context: {} };
+      draw();
+      return;
+    }
+    client.request({ body: toBody(model), picture, seed }, { ids: model.layers.map((l) => l.id), picture, seed, editedAt }, { now });
+  }
+
+  function wire() {
+    $("fm-colormaps").addEventListener("change", (event) => {
+      if (!COLORMAPS.includes(event.target.value)) return;
+      view.dataset.colormap = event.target.value;
+      layers.recolour(event.target.value);
+      zoom.refresh(event.target.value);
+    });
+    $("fm-retry").addEventListener("click", () => refresh({ now: true }));
+    list.addEventListener("click", (event) => {
+      if (event.target.closest("[data-reseed]")) {
+        seed += 1;
+        refresh({ now: true });
+      }
+      const id = event.target.closest("[data-edit]")?.dataset.edit;
+      if (id && store.get().model.layers.some((l) => l.id === id)) intents.select(id);
+    });
+  }
+
+  wire();
+  return {
+    load: () => picker.load(),
+    modelChanged: (editedAt) => refresh({ editedAt }),
+    setVisible(next) {
+      visible = next;
+      if (visible && (stale || !shown)) refresh({ now: true });
+    },
+    redraw() {
+      picker.render();
+      draw();
+      zoom.refresh();
+    },
+  };
+}
