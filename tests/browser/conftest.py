@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,13 @@ def _wait_until_answering(url: str, process: subprocess.Popen) -> None:
     raise RuntimeError(f"the server did not answer {url} within {SERVER_START_TIMEOUT_S} s")
 
 
-@pytest.fixture(scope="session")
-def base_url():
-    """The app served by uvicorn on a free port; shape questions need no TensorFlow workers."""
+@contextmanager
+def serve_app(workers: int):
+    """The app served by uvicorn on a free port, with `workers` TensorFlow worker processes."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     port = _free_port()
-    env = {**os.environ, "CNN_WORKERS": "0"}
+    env = {**os.environ, "CNN_WORKERS": str(workers)}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
@@ -70,6 +71,13 @@ def base_url():
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Shape questions need no TensorFlow workers: this server starts none (feature-map tests start their own)."""
+    with serve_app(workers=0) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def blocking_violations(page) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view"])
+@pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view", "feature maps view"])
 def test_axe_finds_no_serious_or_critical_violations(page, state):
     open_page(page)
     if state == "block selected":
@@ -36,6 +36,9 @@ def test_axe_finds_no_serious_or_critical_violations(page, state):
         expect(blocks(page).nth(4)).to_have_class(re.compile("is-error"))
     elif state == "python view":
         page.get_by_role("tab", name="Python").click()
+    elif state == "feature maps view":  # before a picture is picked (the maps themselves: test_featuremaps)
+        page.get_by_role("tab", name="Feature maps").click()
+        expect(page.locator("#fm-samples").get_by_role("button", name="Scene")).to_be_visible()
     found = blocking_violations(page)
     assert found == [], json.dumps(found, indent=2)
 
@@ -58,7 +61,7 @@ def test_a_tour_of_the_page_leaves_no_javascript_errors(page):
     for layer_type in ("Conv2D", "Reshape", "ZeroPadding2D", "BatchNormalization", "Softmax"):
         palette_button(page, layer_type).click()
         select_block(page, blocks(page).count() - 1)
-    for tab in ("Summary", "Python", "Blocks"):
+    for tab in ("Summary", "Python", "Feature maps", "Blocks"):
         page.get_by_role("tab", name=tab).click()
     page.get_by_role("button", name="KO", exact=True).click()
     page.get_by_role("button", name="EN", exact=True).click()
