@@ -100,7 +100,14 @@ export function createFeatureMaps({ store, catalogue, intents }) {
       layers.clear();
       showProblem({ text: t("maps.undrawable"), retry: true });
     }
+    markSelected();
     if (mine === drawing) list.dataset.state = "ready";
+  }
+
+  /** The card of the block open in the inspector is ringed, as the block is in the stack. */
+  function markSelected() {
+    const { selected } = store.get();
+    for (const card of list.children) card.classList.toggle("is-selected", card.dataset.id === selected);
   }
 
   async function answered(answer, context) {
@@ -153,6 +160,9 @@ export function createFeatureMaps({ store, catalogue, intents }) {
   }
 
   wire();
+  store.subscribe((state, change) => {
+    if (!change.model) markSelected();
+  });
   return {
     load: () => picker.load(),
     modelChanged: (editedAt) => refresh({ editedAt }),

@@ -124,7 +124,7 @@ export function createLayerView(list, { onEnlarge }) {
 
   function layerCard(layer, { ids, catalogue }) {
     const kind = kindOf(catalogue, layer.type);
-    const card = el("li", { class: `fm-layer cat-${kind?.category ?? "unknown"}`, "data-index": String(layer.index) },
+    const card = el("li", { class: `fm-layer cat-${kind?.category ?? "unknown"}`, "data-index": String(layer.index), "data-id": ids[layer.index] },
       head(String(layer.index + 1), { type: layer.type, name: layer.name, shape: layer.output_shape,
         category: kind?.category ?? "unknown", id: ids[layer.index] }));
     const body = el("div", { class: "fm-body" });

@@ -15,7 +15,7 @@ function sampleButton({ key, name, src, pressed }) {
   button.dataset.sample = key;
   button.setAttribute("aria-pressed", String(pressed));
   const image = document.createElement("img");
-  Object.assign(image, { src, alt: "", width: 56, height: 56, decoding: "async" });
+  Object.assign(image, { src, alt: "", width: 56, height: 56, decoding: "async", loading: "lazy" });
   const label = document.createElement("span");
   label.textContent = name;
   button.append(image, label);
