@@ -120,10 +120,12 @@ def test_changing_the_model_refreshes_the_maps_and_keeps_the_picture(page):
     open_maps(page)
     pick_sample(page, "Triangle")
     card(page, 0).get_by_role("button", name="Edit conv2d in the inspector").click()
+    expect(card(page, 0)).to_have_class(re.compile(r"\bis-selected\b"))
     field(page, "filters").fill("8")
     expect(card(page, 0).locator(".fm-shape")).to_have_text("(None, 30, 30, 8)", timeout=ANSWER_MS)
     wait_painted(page)
     assert mosaic(card(page, 0)).locator("canvas").evaluate("c => [c.width, c.height]") == [4 * 30, 2 * 30]
+    expect(card(page, 0)).to_have_class(re.compile(r"\bis-selected\b"))  # still the block being edited
     expect(card(page, "input")).to_contain_text("Triangle")
     expect(sample(page, "Triangle")).to_have_attribute("aria-pressed", "true")
 
@@ -206,6 +208,25 @@ def test_a_chosen_file_becomes_the_picture_and_a_bad_one_is_refused_with_the_rea
     expect(problem).to_contain_text("not an image")
     pick_sample(page, "Scene")
     expect(problem).to_be_hidden()
+
+
+def test_a_picture_dropped_on_the_view_becomes_the_picture(page):
+    open_maps(page)
+    pick_sample(page, "Circle")
+    page.evaluate("""async () => {
+        const canvas = Object.assign(document.createElement("canvas"), { width: 20, height: 20 });
+        canvas.getContext("2d").fillRect(5, 5, 10, 10);
+        const blob = await new Promise((done) => canvas.toBlob(done, "image/png"));
+        const files = new DataTransfer();
+        files.items.add(new File([blob], "dropped.png", { type: "image/png" }));
+        const view = document.getElementById("view-maps");
+        for (const type of ["dragenter", "dragover", "drop"]) {
+            view.dispatchEvent(new DragEvent(type, { dataTransfer: files, bubbles: true, cancelable: true }));
+        }
+    }""")
+    expect(sample(page, "Your picture")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "input")).to_contain_text("dropped.png", timeout=ANSWER_MS)
+    expect(page.locator("#fm-source")).not_to_have_class(re.compile("is-dropping"))
 
 
 def test_on_a_phone_the_maps_fit_the_width_and_the_enlarged_channel_fits_the_screen(new_page, artifacts):
