@@ -65,6 +65,8 @@ export function mosaicFigure({ grid, tile, range, target, className, label, capt
   button.style.setProperty("--cols", cols);
   // Lines between tiles only where tiles are big enough on screen that the lines do not hide them.
   if (Math.min(tile[0], tile[1]) * scale >= 8) button.classList.add("has-lines");
+  // Wider than the room (a 224×224 model's mosaic): shrunk smoothly, as dropping pixels would alias.
+  if (width > target[0]) canvas.classList.add("is-reduced");
   const legend = rangeScale(range);
   const element = el("figure", { class: `fm-figure ${className}` }, button,
     el("figcaption", {}, el("span", { class: "fm-caption", text: caption }), legend.element));
