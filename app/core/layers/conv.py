@@ -93,6 +93,15 @@ def check_rank(spatial: Shape, rank: int, shape: Shape) -> None:
         )
 
 
+def conv_input(shape: Shape, p: dict[str, Any], rank: int) -> tuple[str, Shape, int]:
+    """The data format, spatial axes and (known) channel count a convolution reads, or why it cannot."""
+    fmt = data_format(p)
+    spatial, channels = split_channels(shape, fmt)
+    channels = require_channels(channels)
+    check_rank(spatial, rank, shape)
+    return fmt, spatial, channels
+
+
 def no_dilated_strides(p: dict[str, Any]) -> None:
     if max(p["strides"]) > 1 and max(p["dilation_rate"]) > 1:
         raise ArgumentError(
@@ -117,10 +126,7 @@ def conv(rank: int) -> LayerKind:
         no_dilated_strides(p)
 
     def infer(shape: Shape, p: dict[str, Any]) -> Inference:
-        fmt = data_format(p)
-        spatial, channels = split_channels(shape, fmt)
-        channels = require_channels(channels)
-        check_rank(spatial, rank, shape)
+        fmt, spatial, channels = conv_input(shape, p, rank)
         groups = p["groups"]
         if channels % groups:
             raise LayerError(
@@ -164,10 +170,7 @@ _KERNEL = Text("kernel weights per filter × filters", "필터당 커널 가중�
 
 
 def _transpose_infer(shape: Shape, p: dict[str, Any]) -> Inference:
-    fmt = data_format(p)
-    spatial, channels = split_channels(shape, fmt)
-    channels = require_channels(channels)
-    check_rank(spatial, 2, shape)
+    fmt, spatial, channels = conv_input(shape, p, 2)
     out, steps = [], []
     for axis, size in enumerate(spatial):
         k, s, d = p["kernel_size"][axis], p["strides"][axis], p["dilation_rate"][axis]
@@ -216,10 +219,7 @@ CONV2D_TRANSPOSE = LayerKind(
 
 
 def _depthwise_infer(shape: Shape, p: dict[str, Any]) -> Inference:
-    fmt = data_format(p)
-    spatial, channels = split_channels(shape, fmt)
-    channels = require_channels(channels)
-    check_rank(spatial, 2, shape)
+    fmt, spatial, channels = conv_input(shape, p, 2)
     out, steps = slide(spatial, p)
     dm = p["depth_multiplier"]
     taps = product(p["kernel_size"])
@@ -249,10 +249,7 @@ DEPTHWISE_CONV2D = LayerKind(
 
 
 def _separable_infer(shape: Shape, p: dict[str, Any]) -> Inference:
-    fmt = data_format(p)
-    spatial, channels = split_channels(shape, fmt)
-    channels = require_channels(channels)
-    check_rank(spatial, 2, shape)
+    fmt, spatial, channels = conv_input(shape, p, 2)
     out, steps = slide(spatial, p)
     dm, filters = p["depth_multiplier"], p["filters"]
     taps = product(p["kernel_size"])
