@@ -56,6 +56,8 @@ def test_a_sample_shows_the_input_a_mosaic_per_spatial_layer_bars_for_flat_ones_
     expect(card(page, 6).locator("rect.fm-bar")).to_have_count(64)
     expect(card(page, 7).locator("rect.fm-bar")).to_have_count(10)
     expect(card(page, 7).get_by_role("img", name=re.compile("Bar chart of 10 values"))).to_be_visible()
+    page.screenshot(path=artifacts / "featuremaps-desktop-picture.png")
+    card(page, "input").evaluate("el => el.scrollIntoView({ block: 'start' })")
     page.screenshot(path=artifacts / "featuremaps-desktop.png")
     card(page, 6).scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "featuremaps-desktop-bars.png")
@@ -112,6 +114,7 @@ def test_a_colour_map_repaints_the_maps_without_asking_the_server_again(page, ar
     expect(kernels).to_have_attribute("data-painted", "diverging")
     kernel_colours = canvas_colours(kernels)  # weights are both signs: both hues
     assert any(r > b + 60 for r, g, b in kernel_colours) and any(b > r + 60 for r, g, b in kernel_colours)
+    card(page, 0).evaluate("el => el.scrollIntoView({ block: 'start' })")
     page.screenshot(path=artifacts / "featuremaps-diverging.png")
     assert asked == []
 
