@@ -20,12 +20,17 @@ from typing import Any
 import anyio
 
 from app.config import Settings
+from app.core.text import Text
 
 
 class WorkerError(Exception):
-    """A job that did not complete; ``status`` is the HTTP status to answer with."""
+    """A job that did not complete; ``status`` is the HTTP status to answer with, ``text`` says why."""
 
     status = 503
+
+    def __init__(self, text: Text):
+        super().__init__(text.en)
+        self.text = text
 
 
 class WorkerTimeout(WorkerError):
@@ -76,6 +81,10 @@ def resident_mb(pid: int) -> float:
     return 0.0
 
 
+STARTING = Text("starting", "시작")
+RUNNING = Text("running the job", "작업 실행")
+
+
 class Worker:
     POLL_S = 0.02
 
@@ -99,33 +108,45 @@ class Worker:
     def call(self, job: str, payload: Any) -> Any:
         """Blocking: run one job. Raises a WorkerError subclass when it cannot answer."""
         if not self.ready:
-            self._wait("starting", self.settings.worker_start_timeout_s)
+            self._wait(STARTING, self.settings.worker_start_timeout_s)
             self.ready = True
         self.jobs += 1
         self._conn.send((job, payload))
-        kind, value = self._wait("running the job", self.settings.job_timeout_s)
+        kind, value = self._wait(RUNNING, self.settings.job_timeout_s)
         if kind == "error":
-            raise JobFailed(value)
+            raise JobFailed(Text(f"TensorFlow could not run this model: {value}",
+                                 f"TensorFlow가 이 모델을 실행하지 못했습니다: {value}"))
         return value
 
-    def _wait(self, doing: str, timeout_s: float) -> tuple[str, Any]:
+    def _wait(self, doing: Text, timeout_s: float) -> tuple[str, Any]:
         deadline = time.monotonic() + timeout_s
         while not self._conn.poll(self.POLL_S):
             if not self.alive():
-                raise WorkerCrashed(f"the TensorFlow worker stopped while {doing} (exit code "
-                                    f"{self.process.exitcode}); it has been replaced, try again")
+                raise WorkerCrashed(Text(
+                    f"the TensorFlow worker stopped while {doing.en} (exit code {self.process.exitcode}); "
+                    "it has been replaced, try again",
+                    f"TensorFlow 작업자가 {doing.ko} 중에 멈췄습니다 (종료 코드 {self.process.exitcode}); "
+                    "새 작업자로 바꿨으니 다시 해 보세요"))
             if resident_mb(self.pid) > self.settings.worker_memory_mb:
                 self.kill()
-                raise WorkerCrashed(f"the TensorFlow worker went over {self.settings.worker_memory_mb:,} MB while "
-                                    f"{doing} (setting CNN_WORKER_MEMORY_MB); try a smaller model or image")
+                limit = self.settings.worker_memory_mb
+                raise WorkerCrashed(Text(
+                    f"the TensorFlow worker went over {limit:,} MB while {doing.en} (setting CNN_WORKER_MEMORY_MB); "
+                    "try a smaller model or image",
+                    f"TensorFlow 작업자가 {doing.ko} 중에 {limit:,} MB를 넘었습니다 (설정 CNN_WORKER_MEMORY_MB); "
+                    "더 작은 모델이나 이미지로 해 보세요"))
             if time.monotonic() > deadline:
                 self.kill()
-                raise WorkerTimeout(f"the TensorFlow worker took longer than {timeout_s:g} s {doing} "
-                                    "(setting CNN_JOB_TIMEOUT_S); it has been replaced; try a smaller model or image")
+                raise WorkerTimeout(Text(
+                    f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting CNN_JOB_TIMEOUT_S); "
+                    "it has been replaced; try a smaller model or image",
+                    f"TensorFlow 작업자의 {doing.ko}이(가) {timeout_s:g}초를 넘었습니다 (설정 CNN_JOB_TIMEOUT_S); "
+                    "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
         try:
             return self._conn.recv()
         except EOFError:
-            raise WorkerCrashed(f"the TensorFlow worker stopped while {doing}; it has been replaced, try again")
+            raise WorkerCrashed(Text(f"the TensorFlow worker stopped while {doing.en}; it has been replaced, try again",
+                                     f"TensorFlow 작업자가 {doing.ko} 중에 멈췄습니다; 새 작업자로 바꿨으니 다시 해 보세요"))
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -150,10 +171,14 @@ class WorkerPool:
             self._idle.put_nowait(worker)
 
     async def run(self, job: str, payload: Any) -> Any:
+        if not self.workers:  # none configured: say so now rather than after a wait that cannot end well
+            raise WorkerBusy(Text("feature maps are turned off on this server (setting CNN_WORKERS=0)",
+                                  "이 서버에서는 특성 맵이 꺼져 있습니다 (설정 CNN_WORKERS=0)"))
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.settings.job_timeout_s)
         except asyncio.TimeoutError:
-            raise WorkerBusy("every TensorFlow worker is busy; try again in a moment (setting CNN_WORKERS)")
+            raise WorkerBusy(Text("every TensorFlow worker is busy; try again in a moment (setting CNN_WORKERS)",
+                                  "모든 TensorFlow 작업자가 바쁩니다; 잠시 뒤 다시 해 보세요 (설정 CNN_WORKERS)"))
         if not worker.alive():  # died while idle (killed, out of memory): replace it before use
             worker = self._replace(worker)
         try:

@@ -14,6 +14,7 @@ from app.core.engine import ModelResult, infer_model
 from app.core.resources import OverBudget, check_budget
 from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
+from app.core.text import Text
 from app.imaging import ImageError, as_pixels, decode_upload, png_data_url, to_model_input
 from app.samples import SAMPLES, sample_png
 from app.workers import WorkerError
@@ -29,7 +30,7 @@ def list_samples() -> dict:
 @router.get("/samples/{sample_id}.png", summary="One sample picture", response_class=Response)
 def get_sample(sample_id: str) -> Response:
     if sample_id not in SAMPLES:
-        raise HTTPException(404, f"no sample {sample_id!r}; choose one of {', '.join(SAMPLES)}")
+        raise problem(404, _no_sample(sample_id))
     return Response(sample_png(sample_id), media_type="image/png",
                     headers={"Cache-Control": "public, max-age=86400"})
 
@@ -58,7 +59,7 @@ async def post_featuremaps(
     try:
         maps = await request.app.state.workers.run("featuremaps", payload)
     except WorkerError as error:
-        raise HTTPException(error.status, str(error))
+        raise problem(error.status, error.text)
     return {
         "input": {"image": png_data_url(as_pixels(array[0])), "shape": [height, width, channels]},
         "layers": [{"index": row.layer.index, "name": row.layer.name, "type": row.layer.kind.type,
@@ -74,20 +75,22 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
     result = infer_model(validate_model(spec, settings))
     if not result.valid:
         failed = result.failed
-        raise HTTPException(422, {"layer": failed.layer.index, "name": failed.layer.name,
-                                  "message": failed.error.to_json()})
+        raise problem(422, failed.error, layer=failed.layer.index, name=failed.layer.name)
     try:
         check_budget(result, settings.max_activation_mb, settings.max_weights_mb)
     except OverBudget as error:
-        raise HTTPException(413, {"layer": error.layer, "message": error.message})
+        raise problem(413, error.message, layer=error.layer)
     return spec, result
 
 
 def _image_input(result: ModelResult) -> tuple[int, int, int]:
     shape = result.model.input_shape
     if len(shape) != 4 or None in shape[1:] or shape[3] not in (1, 3):
-        raise HTTPException(422, f"feature maps need an image input (height, width, 1 or 3 channels) of fixed size; "
-                                 f"this model's input is {format_shape(shape)}")
+        raise problem(422, Text(
+            f"feature maps need an image input (height, width, 1 or 3 channels) of fixed size; "
+            f"this model's input is {format_shape(shape)}",
+            f"특성 맵에는 크기가 정해진 이미지 입력 (높이, 너비, 채널 1 또는 3)이 필요합니다; "
+            f"이 모델의 입력은 {format_shape(shape)}입니다"))
     return shape[1], shape[2], shape[3]
 
 
@@ -96,11 +99,22 @@ async def _picture(image: UploadFile | None, sample: str | None, settings: Setti
         data = await image.read(settings.max_upload_bytes + 1)
     elif sample is not None:
         if sample not in SAMPLES:
-            raise HTTPException(422, f"no sample {sample!r}; choose one of {', '.join(SAMPLES)}")
+            raise problem(422, _no_sample(sample))
         data = sample_png(sample)
     else:
-        raise HTTPException(422, "send an image file (field 'image') or a sample id (field 'sample')")
+        raise problem(422, Text("send an image file (field 'image') or a sample id (field 'sample')",
+                                "이미지 파일 (필드 'image')이나 예제 id (필드 'sample')를 보내 주세요"))
     try:
         return decode_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
     except ImageError as error:
-        raise HTTPException(error.status, str(error))
+        raise problem(error.status, error.text)
+
+
+def problem(status: int, message: Text, layer: int | None = None, name: str | None = None) -> HTTPException:
+    """Every refusal here has one shape: the words in both languages, and the layer when one is to blame."""
+    return HTTPException(status, {"message": message.to_json(), "layer": layer, "name": name})
+
+
+def _no_sample(sample_id: str) -> Text:
+    choices = ", ".join(SAMPLES)
+    return Text(f"no sample {sample_id!r}; choose one of {choices}", f"예제 {sample_id!r}은(는) 없습니다; {choices} 중에서 고르세요")

@@ -25,10 +25,10 @@ function inputIssue(shape) {
 function problemOf(answer) {
   switch (answer.kind) {
     case "failed": return { text: t("maps.failed", { index: answer.layer + 1, name: answer.name, message: pick(answer.message) }) };
-    case "refused": return { text: t("maps.refused"), detail: answer.detail };
-    case "tooBig": return { text: answer.layer == null ? t("maps.tooBig") : t("maps.tooBigAt", { index: answer.layer + 1 }), detail: answer.message };
-    case "busy": return { text: t("maps.busy"), detail: answer.message, retry: true };
-    case "slow": return { text: t("maps.slow"), detail: answer.message, retry: true };
+    case "refused": return { text: t("maps.refused"), detail: pick(answer.message) };
+    case "tooBig": return { text: answer.layer == null ? t("maps.tooBig") : t("maps.tooBigAt", { index: answer.layer + 1 }), detail: pick(answer.message) };
+    case "busy": return { text: t("maps.busy"), detail: pick(answer.message), retry: true };
+    case "slow": return { text: t("maps.slow"), detail: pick(answer.message), retry: true };
     default: return { text: t("app.offline"), retry: true };
   }
 }

@@ -3,10 +3,10 @@
 // answer is ever shown, and an older fetch still under way is aborted.
 
 /**
- * Answers, by kind:
+ * Answers, by kind (`message` is an API text {en, ko}):
  *   maps     {data}                  the maps for every layer
- *   failed   {layer, name, message}  a well-formed model Keras cannot build (422)
- *   refused  {detail}                a picture or a request the server refuses (422 with words)
+ *   failed   {layer, name, message}  a well-formed model Keras cannot build (422 naming a layer)
+ *   refused  {message}               a picture or a request the server refuses (422)
  *   tooBig   {layer, message}        over a size limit (413)
  *   busy / slow {message}            the worker is busy or restarting (503) / over its time limit (504)
  *   offline  {error}                 no answer at all
@@ -14,12 +14,18 @@
 export function answerFrom(status, payload) {
   const detail = payload?.detail;
   if (status === 200 && Array.isArray(payload?.layers)) return { kind: "maps", data: payload };
-  if (status === 422 && detail && typeof detail === "object" && !Array.isArray(detail)) return { kind: "failed", ...detail };
-  if (status === 422) return { kind: "refused", detail: Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : String(detail ?? "") };
-  if (status === 413) return { kind: "tooBig", ...(typeof detail === "object" ? detail : { layer: null, message: String(detail ?? "") }) };
-  if (status === 503) return { kind: "busy", message: String(detail ?? "") };
-  if (status === 504) return { kind: "slow", message: String(detail ?? "") };
+  const problem = Array.isArray(detail) ? fromIssues(detail) : { layer: null, name: null, ...detail };
+  if (status === 422) return { ...problem, kind: problem.layer == null ? "refused" : "failed" };
+  if (status === 413) return { ...problem, kind: "tooBig" };
+  if (status === 503) return { ...problem, kind: "busy" };
+  if (status === 504) return { ...problem, kind: "slow" };
   return { kind: "offline", error: `HTTP ${status}` };
+}
+
+/** A 422 from request validation lists its problems; joined, in both languages. */
+function fromIssues(issues) {
+  const join = (key) => issues.map((issue) => issue[key] ?? issue.msg).join("; ");
+  return { layer: null, name: null, message: { en: join("msg"), ko: join("msg_ko") } };
 }
 
 function formFor({ body, picture, seed }) {

@@ -166,10 +166,15 @@ def test_an_invalid_model_shows_the_reason_instead_of_maps_and_recovers(page):
     assert asked == []
 
 
+def trouble(message: str, layer: int | None = None) -> dict:
+    """A refusal as the server words it: the message in both languages, the layer when one is to blame."""
+    return {"message": {"en": message, "ko": message}, "layer": layer, "name": None}
+
+
 @pytest.mark.parametrize("status, detail, words", [
-    (503, "every TensorFlow worker is busy; try again in a moment", "TensorFlow is busy or restarting"),
-    (504, "the TensorFlow worker took longer than 60 s", "longer than the time limit"),
-    (413, {"layer": 1, "message": "over CNN_MAX_ACTIVATION_MB"}, "Too big to compute feature maps here, from layer 2 on"),
+    (503, trouble("every TensorFlow worker is busy; try again in a moment"), "TensorFlow is busy or restarting"),
+    (504, trouble("the TensorFlow worker took longer than 60 s"), "longer than the time limit"),
+    (413, trouble("over CNN_MAX_ACTIVATION_MB", layer=1), "Too big to compute feature maps here, from layer 2 on"),
 ])
 def test_server_troubles_are_said_in_plain_words_and_a_retry_recovers(page, status, detail, words):
     open_maps(page)
@@ -179,7 +184,7 @@ def test_server_troubles_are_said_in_plain_words_and_a_retry_recovers(page, stat
     page.get_by_role("button", name="New weights").click()
     problem = page.locator("#fm-problem")
     expect(problem).to_contain_text(words)
-    expect(problem).to_contain_text(detail if isinstance(detail, str) else detail["message"])
+    expect(problem).to_contain_text(detail["message"]["en"])
     expect(cards(page)).to_have_count(0)
     page.unroute("**/api/featuremaps")
     retry = problem.get_by_role("button", name="Try again")
