@@ -39,6 +39,16 @@ def cpu_seconds(pid: int | str = "self") -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
 
 
+def cpu_seconds_with_reaped(pid: int | str = "self") -> float:
+    """cpu_seconds plus that of the children it has already waited for (a server that replaced a worker keeps
+    the old worker's CPU here, so a sum over the processes alive now still counts it); 0 if it is gone."""
+    try:
+        fields = _stat_fields(pid)
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / TICKS_PER_SECOND
+
+
 def parent_pid(pid: int) -> int | None:
     try:
         return int(_stat_fields(pid)[1])
@@ -85,7 +95,8 @@ class CpuWindow:
     """How much CPU processes other than ours used over a stretch of wall time.
 
     Benchmarks on a shared 2-core machine are only worth reading if nothing else was busy meanwhile;
-    this says so with a number instead of a hope."""
+    this says so with a number instead of a hope. Pass the processes that are ours at each end (workers may have
+    been replaced in between): one that ended meanwhile is still counted through its parent."""
 
     started_wall: float
     started_machine: float
@@ -93,10 +104,19 @@ class CpuWindow:
 
     @classmethod
     def open(cls, wall: float, our_pids: list[int | str]) -> CpuWindow:
-        return cls(wall, machine_busy_seconds(), sum(cpu_seconds(p) for p in our_pids))
+        return cls(wall, machine_busy_seconds(), sum(cpu_seconds_with_reaped(p) for p in our_pids))
 
     def others_cores(self, wall: float, our_pids: list[int | str]) -> float:
         """Average number of cores busy with other processes' work since the window opened."""
         machine = machine_busy_seconds() - self.started_machine
-        ours = sum(cpu_seconds(p) for p in our_pids) - self.started_ours
+        ours = sum(cpu_seconds_with_reaped(p) for p in our_pids) - self.started_ours
         return max(0.0, machine - ours) / max(wall - self.started_wall, 1e-9)
+
+
+def command_line(pid: int) -> str:
+    """The process's arguments joined by spaces; empty if it is gone."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""

@@ -12,16 +12,11 @@ Every figure printed is measured in this run; progress goes to stderr, the table
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -37,12 +32,13 @@ if str(ROOT) not in sys.path:
 
 from bench.loadgen import run_load  # noqa: E402
 from bench.models import BENCH_MODELS  # noqa: E402
-from bench.procfs import CpuWindow, cpu_seconds, descendants, maps_mention, rss_kb  # noqa: E402
+from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
+from bench.procfs import CpuWindow, cpu_seconds, maps_mention, rss_kb  # noqa: E402
+from bench.report import mb, ms, percentile, progress  # noqa: E402
+from bench.server import WORKER_SETTLE_LIMIT_S, Server, running_server, wait_for_quiet_children  # noqa: E402
 
 SHAPES_PATH = "/api/shapes"
 JSON_HEADERS = {"content-type": "application/json"}
-SERVER_START_LIMIT_S = 30.0
-WORKER_SETTLE_LIMIT_S = 90.0  # importing TensorFlow in the server's worker takes seconds; bound the wait
 BUSY_MACHINE_CORES = 0.25  # other processes' CPU above which the run is flagged as disturbed
 
 
@@ -116,71 +112,6 @@ class KerasFigures:
     versions: str = ""
 
 
-# --- the server ---------------------------------------------------------------------------------------------------
-
-def free_loopback_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, log) -> subprocess.Popen:
-    # No access log: we measure the app, and a log line per request would be measured too.
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning", "--no-access-log"]
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_for_first_answer(server: subprocess.Popen, base_url: str, body: bytes) -> None:
-    """Poll the real endpoint until it answers 200; fail fast if the server dies."""
-    deadline = time.monotonic() + SERVER_START_LIMIT_S
-    with httpx.Client(base_url=base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with code {server.returncode} before answering")
-            try:
-                if client.post(SHAPES_PATH, content=body, headers=JSON_HEADERS).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            time.sleep(0.005)
-    raise RuntimeError(f"uvicorn did not answer within {SERVER_START_LIMIT_S:.0f} s")
-
-
-def wait_for_quiet_children(server_pid: int, quiet_cpu_s: float = 0.02, window_s: float = 0.5) -> bool:
-    """Wait until the server's child processes (its TensorFlow worker) stop using CPU, so their start-up does
-    not compete with the load on a small machine. True if they went quiet (or there are none)."""
-    deadline = time.monotonic() + WORKER_SETTLE_LIMIT_S
-    before = sum(cpu_seconds(p) for p in descendants(server_pid))
-    while time.monotonic() < deadline:
-        time.sleep(window_s)
-        now = sum(cpu_seconds(p) for p in descendants(server_pid))
-        if now - before < quiet_cpu_s:
-            return True
-        before = now
-    return False
-
-
-def stop_server(server: subprocess.Popen, children: list[int]) -> None:
-    """Stop exactly the process we started, by its PID: SIGTERM (uvicorn then stops its workers), SIGKILL if it
-    lingers. Children it left behind are reported, and ended by their own PIDs."""
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-    time.sleep(0.5)
-    for pid in children:
-        if rss_kb(pid):  # still there
-            progress(f"server child {pid} outlived the server; stopping it")
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-
 # --- HTTP measurements --------------------------------------------------------------------------------------------
 
 def post_checked(client: httpx.Client, body: bytes) -> httpx.Response:
@@ -222,16 +153,14 @@ def measure_throughput(port: int, server_pid: int, figures: ModelFigures, plan: 
     figures.concurrent_client_cpu_s = (time.process_time() - client_cpu) / result.requests
 
 
-def measure_server(port: int, server: subprocess.Popen, models: list[ModelFigures], plan: Plan,
-                   figures: ServerFigures) -> None:
-    base_url = f"http://127.0.0.1:{port}"
+def measure_server(server: Server, models: list[ModelFigures], plan: Plan, figures: ServerFigures) -> None:
     ours = ["self", server.pid, *figures.worker_pids]
     window = CpuWindow.open(time.perf_counter(), ours)
     for model in models:
         progress(f"HTTP: {model.name}: sequential latency (httpx)")
-        measure_sequential(base_url, server.pid, model, plan)
+        measure_sequential(server.base_url, server.pid, model, plan)
         progress(f"HTTP: {model.name}: throughput, {plan.connections} connections")
-        measure_throughput(port, server.pid, model, plan)
+        measure_throughput(server.port, server.pid, model, plan)
     figures.others_cores = window.others_cores(time.perf_counter(), ours)
     figures.rss_after_requests_kb = rss_kb(server.pid)
     figures.workers_rss_kb = sum(rss_kb(p) for p in figures.worker_pids)
@@ -239,26 +168,16 @@ def measure_server(port: int, server: subprocess.Popen, models: list[ModelFigure
 
 
 def run_http_phase(plan: Plan, models: list[ModelFigures], figures: ServerFigures) -> None:
-    port = free_loopback_port()
-    with tempfile.TemporaryFile() as log:
-        progress(f"starting uvicorn on 127.0.0.1:{port}")
-        started = time.perf_counter()
-        server = start_server(port, log)
-        try:
-            wait_for_first_answer(server, f"http://127.0.0.1:{port}", json.dumps(models[0].body).encode())
-            figures.start_to_first_answer_s = time.perf_counter() - started
-            figures.rss_after_start_kb = rss_kb(server.pid)
-            progress("waiting for the server's worker processes to finish starting")
-            if wait_for_quiet_children(server.pid):
-                figures.workers_settled_s = time.perf_counter() - started
-            figures.worker_pids = descendants(server.pid)
-            measure_server(port, server, models, plan, figures)
-        except Exception:
-            log.seek(0)
-            sys.stderr.write("--- uvicorn output ---\n" + log.read().decode(errors="replace")[-3000:] + "\n")
-            raise
-        finally:
-            stop_server(server, figures.worker_pids or descendants(server.pid))
+    body = json.dumps(models[0].body).encode()
+    with running_server(lambda client: client.post(SHAPES_PATH, content=body, headers=JSON_HEADERS)) as server:
+        figures.start_to_first_answer_s = server.first_answer_s
+        figures.rss_after_start_kb = rss_kb(server.pid)
+        progress("waiting for the server's worker processes to finish starting")
+        went_quiet = wait_for_quiet_children(server.pid)
+        if went_quiet is not None:
+            figures.workers_settled_s = went_quiet - server.launched
+        figures.worker_pids = server.children()
+        measure_server(server, models, plan, figures)
 
 
 # --- our core, in this process ------------------------------------------------------------------------------------
@@ -284,30 +203,6 @@ def measure_core(figures: ModelFigures, plan: Plan) -> None:
 
 # --- plain Keras, in this process ---------------------------------------------------------------------------------
 
-def import_keras(figures: KerasFigures):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # less of TF's start-up chatter on stderr
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only, as on the server's worker
-    started = time.perf_counter()
-    import keras
-
-    figures.import_s = time.perf_counter() - started
-    figures.versions = f"Keras {keras.__version__}, TensorFlow {version('tensorflow')}"
-    return keras
-
-
-def keras_sequential(keras, body: dict):
-    """keras.Sequential from the very same layer dicts: `type` names the class, the rest are its arguments."""
-    layers = [getattr(keras.layers, spec["type"])(**{k: v for k, v in spec.items() if k != "type"})
-              for spec in body["layers"]]
-    return keras.Sequential([keras.Input(shape=tuple(body["input_shape"])), *layers])
-
-
-def fresh_keras_session(keras) -> None:
-    gc.collect()  # drop the previous model first, so clear_session can let its memory go
-    keras.backend.clear_session()
-    gc.collect()
-
-
 def time_keras_build(keras, body: dict) -> tuple[float, int, int]:
     """One build in a fresh session: (seconds, parameter count, RSS growth in kB while the model is alive)."""
     fresh_keras_session(keras)
@@ -331,7 +226,8 @@ def measure_keras(keras, figures: ModelFigures, plan: Plan) -> None:
 
 def run_keras_phase(plan: Plan, models: list[ModelFigures], figures: KerasFigures) -> None:
     progress("Keras: importing")
-    keras = import_keras(figures)
+    keras, figures.import_s = import_keras()
+    figures.versions = keras_versions(keras)
     figures.rss_before_kb = rss_kb()
     window = CpuWindow.open(time.perf_counter(), ["self"])
     for model in models:
@@ -343,25 +239,6 @@ def run_keras_phase(plan: Plan, models: list[ModelFigures], figures: KerasFigure
 
 
 # --- the table ----------------------------------------------------------------------------------------------------
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: always a value that was actually observed."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100)
-    return ordered[int(rank) - 1]
-
-
-def ms(seconds: float) -> str:
-    if seconds >= 0.1:
-        return f"{seconds * 1e3:,.0f} ms"
-    if seconds >= 0.001:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.0f} µs"
-
-
-def mb(kb: int) -> str:
-    return f"{kb / 1024:,.0f} MB"
-
 
 def times(ratio: float) -> str:
     return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
@@ -457,10 +334,6 @@ def render_table(models, server: ServerFigures, keras: KerasFigures, plan: Plan)
 
 
 # --- main ---------------------------------------------------------------------------------------------------------
-
-def progress(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
