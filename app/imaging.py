@@ -14,24 +14,27 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.text import Text
+
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 
 
 class ImageError(ValueError):
     """An upload we refuse; ``status`` is 413 for too large, 422 otherwise."""
 
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
+    def __init__(self, text: Text, status: int = 422):
+        super().__init__(text.en)
+        self.text = text
         self.status = status
 
 
 def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
     """The first frame of an uploaded picture as 8-bit RGB, or a clear refusal."""
     if len(data) > max_bytes:
-        raise ImageError(f"the image is {len(data):,} bytes; the limit is {max_bytes:,} (setting CNN_MAX_UPLOAD_BYTES)",
-                         413)
+        raise ImageError(Text(f"the image is {len(data):,} bytes; the limit is {max_bytes:,} (setting CNN_MAX_UPLOAD_BYTES)",
+                              f"이미지가 {len(data):,}바이트로 한도 {max_bytes:,}를 넘습니다 (설정 CNN_MAX_UPLOAD_BYTES)"), 413)
     if not data:
-        raise ImageError("the image file is empty")
+        raise ImageError(Text("the image file is empty", "이미지 파일이 비어 있습니다"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -41,19 +44,24 @@ def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError("this file is not an image we can read; upload a PNG, JPEG, GIF, BMP or WebP")
+        raise ImageError(Text("this file is not an image we can read; upload a PNG, JPEG, GIF, BMP or WebP",
+                              "읽을 수 있는 이미지가 아닙니다; PNG, JPEG, GIF, BMP, WebP 파일을 올려 주세요"))
     except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(f"the image is truncated or corrupt ({error}); try saving it again")
+        raise ImageError(Text(f"the image is truncated or corrupt ({error}); try saving it again",
+                              f"이미지가 잘렸거나 손상되었습니다 ({error}); 다시 저장해 보세요"))
     return to_rgb(image)
 
 
 def _check_header(image: Image.Image, max_pixels: int) -> None:
     if image.format not in ALLOWED_FORMATS:
-        raise ImageError(f"{image.format} images are not accepted; upload a PNG, JPEG, GIF, BMP or WebP")
+        raise ImageError(Text(f"{image.format} images are not accepted; upload a PNG, JPEG, GIF, BMP or WebP",
+                              f"{image.format} 이미지는 받지 않습니다; PNG, JPEG, GIF, BMP, WebP 파일을 올려 주세요"))
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageError(f"the image is {width}×{height} = {width * height:,} pixels; the limit is {max_pixels:,} "
-                         "(setting CNN_MAX_IMAGE_PIXELS)", 413)
+        raise ImageError(Text(f"the image is {width}×{height} = {width * height:,} pixels; the limit is {max_pixels:,} "
+                              "(setting CNN_MAX_IMAGE_PIXELS)",
+                              f"이미지가 {width}×{height} = {width * height:,}픽셀로 한도 {max_pixels:,}를 넘습니다 "
+                              "(설정 CNN_MAX_IMAGE_PIXELS)"), 413)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
