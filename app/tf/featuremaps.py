@@ -6,6 +6,7 @@ seed gives the same initial weights, so the same image gives the same maps.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import OrderedDict
 
@@ -18,6 +19,7 @@ from app.imaging import grid_for, mosaic, png_data_url, to_grey
 from app.tf.build import build_model
 
 _CACHE: OrderedDict[str, tuple[keras.Model, keras.Model]] = OrderedDict()
+_imports_frozen = False
 
 
 def run(payload: dict) -> dict:
@@ -35,6 +37,7 @@ def _probe(spec: dict, seed: int, settings: Settings) -> tuple[keras.Model, kera
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
+    _free_evicted_models()
     keras.utils.set_random_seed(seed)
     model = build_model(validate_model(ModelSpec.model_validate(spec), settings))
     probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
@@ -42,6 +45,20 @@ def _probe(spec: dict, seed: int, settings: Settings) -> tuple[keras.Model, kera
     while len(_CACHE) > settings.worker_model_cache:
         _CACHE.popitem(last=False)
     return probe, model
+
+
+def _free_evicted_models() -> None:
+    """Free the models that left the cache before building another.
+
+    A Keras model is a web of reference cycles, so an evicted one waits for the cycle collector's full passes,
+    which come rarely: a worker grew by about 43 MB per 100 new models (bench/featuremaps.py). A full pass over
+    everything TensorFlow has loaded costs ~100 ms, so what exists after the imports is frozen first (never
+    scanned again) and each pass then costs a few ms; measured: no growth, same median, lower p99."""
+    global _imports_frozen
+    if not _imports_frozen:
+        gc.freeze()
+        _imports_frozen = True
+    gc.collect()
 
 
 def _describe(layer: keras.layers.Layer, values: np.ndarray, settings: Settings) -> dict:
