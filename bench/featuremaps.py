@@ -1,12 +1,13 @@
 """POST /api/featuremaps over real HTTP beside plain Keras doing the same forward pass, and the server's memory
 across many models: one run, one table.
 
-    .venv/bin/python bench/featuremaps.py            # full run (several minutes on 2 cores)
-    .venv/bin/python bench/featuremaps.py --quick    # smoke run, about a minute and a half
+    .venv/bin/python bench/featuremaps.py            # full run (about 2.5 minutes on 2 quiet cores)
+    .venv/bin/python bench/featuremaps.py --quick    # smoke run, under a minute
 
 Order matters. The server (a real uvicorn subprocess on a free loopback port, stopped by its PID at the end) is
 measured first, before this process imports TensorFlow, so TF's threads and memory cannot disturb the client;
-and only once the server's TensorFlow worker has finished starting. Then plain Keras runs the same forward pass
+and only once the server's TensorFlow worker has finished starting; the memory run over many models follows
+on the same server (bench/fmmemory.py). Then plain Keras runs the same forward pass
 in this process on the very same input array, and the worker's job itself runs here too: that splits our time
 into the forward pass, the drawing (stats, PNG mosaics) and the rest (HTTP, route, pipe to the worker).
 Every figure printed is measured in this run; progress goes to stderr, the table to stdout.

@@ -5,7 +5,7 @@ Why it matters: a process that builds model after model keeps memory for each (a
 reference cycles, freed only by the cycle collector's rare full passes), so a server that builds a new model per
 request could grow without end. Ours caches CNN_WORKER_MODEL_CACHE models per worker, collects the evicted ones
 and recycles each worker after CNN_WORKER_MAX_JOBS jobs; this measures what that gives when learners try many
-stacks, and what a worker's growth per request would add up to before it is recycled.
+stacks: the total before and after, each worker's memory over its life, and replacements.
 """
 
 from __future__ import annotations
@@ -142,13 +142,14 @@ def worker_growth_per_100_kb(figures: MemoryFigures) -> int | None:
     return round(100 * sum(t.growth_kb() for t in traces) / steps) if steps else None
 
 
-def growth_lines(figures: MemoryFigures, settings: Settings) -> list[str]:
+def growth_lines(figures: MemoryFigures) -> list[str]:
     per_100 = worker_growth_per_100_kb(figures)
-    if per_100 is None:
-        return [row("  a worker's growth while it lives", "n/a (no worker served two requests)")]
-    lifetime = round(per_100 * settings.worker_max_jobs / 100)
-    return [row("  a worker's growth while it lives", f"{signed_mb(per_100)} per 100 requests"),
-            row("    so, over its CNN_WORKER_MAX_JOBS jobs", f"≈ {signed_mb(lifetime)} before it is recycled")]
+    largest = max((max(t.rss_kb) for t in figures.workers.values() if t.rss_kb), default=0)
+    # A fresh worker first grows while TensorFlow warms up (kernels, allocator pools), then levels off; the
+    # per-worker lines above show which, so the rate is not extrapolated to a whole worker's life.
+    return [row("  a worker's growth while it lives, pooled",
+                "n/a (no worker served two requests)" if per_100 is None else f"{signed_mb(per_100)} per 100 requests"),
+            row("  largest worker seen", mb(largest))]
 
 
 def worker_lines(figures: MemoryFigures) -> list[str]:
@@ -207,7 +208,7 @@ def memory_lines(figures: MemoryFigures, settings: Settings) -> list[str]:
         row("  worker PIDs seen / replacements", f"{len(figures.workers)} / {replacements}"),
         "  each worker's resident memory, first → last request it lived through:",
         *worker_lines(figures),
-        *growth_lines(figures, settings),
+        *growth_lines(figures),
         *latency_lines(figures.times),
         row("  time taken", f"{figures.elapsed_s:.1f} s"),
         *keras_memory_lines(figures),
