@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     job_timeout_s: float = 60.0
     worker_start_timeout_s: float = 120.0  # importing TensorFlow in a fresh process is slow
     worker_memory_mb: int = 3_000  # a worker above this resident size is killed and replaced
-    worker_max_jobs: int = 200  # then the worker is replaced: Keras leaks a little per model built
+    worker_max_jobs: int = 1_000  # then the worker is replaced, in case Keras or TF keep something per model
     worker_model_cache: int = 8  # built models kept per worker, keyed by (spec, seed)
 
     # What one feature-map request may cost, checked from the core's estimate before anything is built.
