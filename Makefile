@@ -40,8 +40,10 @@ test: $(STAMP) chromium
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/api -q
 
+# Our figures beside plain Keras's, each from one run (a few minutes each; --quick for a smoke run).
 bench: $(STAMP)
 	$(BIN)/python bench/shapes.py
+	$(BIN)/python bench/featuremaps.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
