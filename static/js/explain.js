@@ -2,23 +2,17 @@
 // axis is computed and where the parameters come from, with the actual numbers, e.g.
 // (3·3·3 + 1)·32 = 896. Also what the layer costs: activation memory and multiply-adds.
 
+import { el } from "./dom.js";
 import { formatInt, formatShape, readableSize } from "./format.js";
 import { pick, t } from "./i18n.js";
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
 function steps(title, list) {
-  const section = el("div", "explain-steps");
-  section.append(el("h4", null, title));
-  const ul = el("ul", "formula-list");
+  const section = el("div", { class: "explain-steps" });
+  section.append(el("h4", {}, title));
+  const ul = el("ul", { class: "formula-list" });
   for (const step of list) {
     const li = el("li");
-    li.append(el("span", "formula-what", pick(step.what)), el("code", "formula", step.formula));
+    li.append(el("span", { class: "formula-what" }, pick(step.what)), el("code", { class: "formula" }, step.formula));
     ul.append(li);
   }
   section.append(ul);
@@ -26,10 +20,10 @@ function steps(title, list) {
 }
 
 function figures(layer) {
-  const dl = el("dl", "explain-figures");
+  const dl = el("dl", { class: "explain-figures" });
   const add = (label, value, className) => {
-    const div = el("div", className);
-    div.append(el("dt", null, label), el("dd", null, value));
+    const div = el("div", { class: className });
+    div.append(el("dt", {}, label), el("dd", {}, value));
     dl.append(div);
   };
   add(t("explain.output"), formatShape(layer.output_shape), "fig-shape");
@@ -43,7 +37,7 @@ function figures(layer) {
 /** Fill `root` for a layer's state (see results.js); failures and pending answers say so plainly. */
 export function renderExplain(root, state, { failedName = null } = {}) {
   root.replaceChildren();
-  const heading = el("h3", "explain-title", t("explain.title"));
+  const heading = el("h3", { class: "explain-title" }, t("explain.title"));
   heading.id = "explain-title";
   root.append(heading);
   if (state.status === "ok") {
@@ -51,14 +45,14 @@ export function renderExplain(root, state, { failedName = null } = {}) {
     root.append(figures(state.layer));
     if (explain?.shape?.length) root.append(steps(t("explain.shapeSteps"), explain.shape));
     if (explain?.params?.length) root.append(steps(t("explain.paramSteps"), explain.params));
-    else root.append(el("p", "explain-note", t("explain.noParams")));
+    else root.append(el("p", { class: "explain-note" }, t("explain.noParams")));
   } else if (state.status === "unreached" || state.status === "unknown") {
-    root.append(el("p", "explain-note", failedName ? t("explain.unreachedBy", { name: failedName }) : t("explain.unreached")));
+    root.append(el("p", { class: "explain-note" }, failedName ? t("explain.unreachedBy", { name: failedName }) : t("explain.unreached")));
   } else if (state.status === "pending") {
-    root.append(el("p", "explain-note", t("explain.pending")));
+    root.append(el("p", { class: "explain-note" }, t("explain.pending")));
   } else if (state.status === "offline") {
-    root.append(el("p", "explain-note", t("app.offline")));
+    root.append(el("p", { class: "explain-note" }, t("app.offline")));
   } else {
-    root.append(el("p", "explain-note", t("explain.fix")));
+    root.append(el("p", { class: "explain-note" }, t("explain.fix")));
   }
 }

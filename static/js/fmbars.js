@@ -2,7 +2,8 @@
 // down. Each bar carries its value as a tooltip; a cut-off list (the server caps the values sent)
 // says how many of how many are drawn.
 
-import { el, shortNumber } from "./fmparts.js";
+import { el } from "./dom.js";
+import { shortNumber } from "./fmparts.js";
 import { formatInt } from "./format.js";
 import { t } from "./i18n.js";
 

@@ -3,7 +3,8 @@
 // drawn at their true pixel size and scaled up by CSS with crisp pixels; colours are applied here.
 
 import { drawBars } from "./fmbars.js";
-import { el, mosaicFigure, shortNumber } from "./fmparts.js";
+import { el } from "./dom.js";
+import { mosaicFigure, shortNumber } from "./fmparts.js";
 import { pictureName } from "./fmpicture.js";
 import { kindOf } from "./catalogue.js";
 import { decodeGrey, lookupTable, paint, transposeTiles } from "./colormap.js";

@@ -2,18 +2,7 @@
 // mosaic figure whose tiles can be pointed at and clicked (or opened from the keyboard).
 
 import { gradientCss } from "./colormap.js";
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === false || value == null) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
+import { el } from "./dom.js";
 
 /** Three significant digits, a true minus sign: 0.85326 -> "0.853", -0.0933 -> "−0.0933", 1234.5 -> "1,235". */
 export function shortNumber(value) {

@@ -3,21 +3,11 @@
 // when it is valid; otherwise the field says what is wrong and the model keeps its last good value.
 
 import { kindOf } from "./catalogue.js";
+import { el } from "./dom.js";
 import { renderExplain } from "./explain.js";
 import { display, isDefault, parse, parseName } from "./fields.js";
 import { problemText } from "./stack.js";
 import { pick, t, tOr } from "./i18n.js";
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue;
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  if (text != null) node.textContent = text;
-  return node;
-}
 
 function control(param, value) {
   const id = `f-${param.name}`;

@@ -3,6 +3,7 @@
 
 import { drawBrick } from "./brick.js";
 import { kindOf } from "./catalogue.js";
+import { el } from "./dom.js";
 import { formatInt, formatShape, shortValue } from "./format.js";
 import { pick, t } from "./i18n.js";
 
@@ -12,18 +13,6 @@ const ICONS = {
   duplicate: "M7 7h8v8H7zM5 13V5h8",
   remove: "M5.5 5.5l9 9M14.5 5.5l-9 9",
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === false || value == null) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 function icon(path) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
