@@ -42,14 +42,13 @@ from bench.fmmemory import MemoryFigures, measure_keras_memory, measure_server_m
 from bench.models import CIFAR10_CNN, VGG16_BLOCKS_1_2  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
 from bench.procfs import CpuWindow, maps_mention, rss_kb  # noqa: E402
-from bench.report import mb, ms, percentile, progress, row  # noqa: E402
+from bench.report import mb, ms, percentile, progress, row, warn_if_disturbed  # noqa: E402
 from bench.server import (WORKER_SETTLE_LIMIT_S, RequestTimes, Server, running_server,  # noqa: E402
                           time_requests, wait_for_quiet_children)
 
 MAPS_PATH = "/api/featuremaps"
 SAMPLE = "scene"  # the server's own photo-like sample picture (128×128, resized by the server)
 SEED = 0
-BUSY_MACHINE_CORES = 0.25  # other processes' CPU above which the run is flagged as disturbed
 
 
 @dataclass
@@ -387,9 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     run_http_phase(plan, cases, server, memory)  # first: before TensorFlow is in this process
     run_keras_phase(plan, cases, settings, keras, memory)
     print(render_table(cases, server, keras, memory, settings))
-    if max(server.others_cores, keras.others_cores) > BUSY_MACHINE_CORES:
-        progress("other processes were busy during this run: the figures understate both sides; "
-                 "rerun on a quiet machine")
+    warn_if_disturbed(server.others_cores, keras.others_cores)
     return 0
 
 

@@ -34,3 +34,13 @@ def mb(kb: int) -> str:
 def row(label: str, value: str, width: int = 46) -> str:
     """One line of a table's prose part: the label padded so the values line up."""
     return f"{label:<{width}}{value}".rstrip()
+
+
+BUSY_MACHINE_CORES = 0.25  # other processes' CPU above which a run is flagged as disturbed
+
+
+def warn_if_disturbed(*others_cores: float) -> None:
+    """Say so when other processes used the CPU during the measured phases: both sides' figures suffer."""
+    if max(others_cores) > BUSY_MACHINE_CORES:
+        progress("other processes were busy during this run: the figures understate both sides; "
+                 "rerun on a quiet machine")

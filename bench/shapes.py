@@ -34,12 +34,11 @@ from bench.loadgen import run_load  # noqa: E402
 from bench.models import BENCH_MODELS  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
 from bench.procfs import CpuWindow, cpu_seconds, maps_mention, rss_kb  # noqa: E402
-from bench.report import mb, ms, percentile, progress  # noqa: E402
+from bench.report import mb, ms, percentile, progress, warn_if_disturbed  # noqa: E402
 from bench.server import WORKER_SETTLE_LIMIT_S, Server, running_server, wait_for_quiet_children  # noqa: E402
 
 SHAPES_PATH = "/api/shapes"
 JSON_HEADERS = {"content-type": "application/json"}
-BUSY_MACHINE_CORES = 0.25  # other processes' CPU above which the run is flagged as disturbed
 
 
 @dataclass
@@ -358,9 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         measure_core(model, plan)
     run_keras_phase(plan, models, keras)
     print(render_table(models, server, keras, plan))
-    if max(server.others_cores, keras.others_cores) > BUSY_MACHINE_CORES:
-        progress("other processes were busy during this run: the figures understate both sides; "
-                 "rerun on a quiet machine")
+    warn_if_disturbed(server.others_cores, keras.others_cores)
     return 0
 
 
