@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.explain import Step
 from app.core.layers.base import Inference, LayerError, LayerKind
+from app.core.params import jsonable
 from app.core.shapes import Shape, format_shape, product
 from app.core.spec import ValidLayer, ValidModel
 from app.core.summary import FLOAT32_BYTES, summary_text
@@ -35,7 +35,7 @@ class LayerResult:
             "index": layer.index,
             "name": layer.name,
             "type": layer.kind.type,
-            "config": _jsonable(layer.params),
+            "config": jsonable(layer.params),
             "output_shape": list(inf.output_shape) if inf else None,
             "params": inf.trainable + inf.non_trainable if inf else None,
             "trainable_params": inf.trainable if inf else None,
@@ -147,12 +147,4 @@ def _explain_json(kind: LayerKind, inference: Inference) -> dict[str, Any]:
     }
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
-
-
-__all__ = ["LayerResult", "ModelResult", "Step", "infer_layer", "infer_model"]
+__all__ = ["LayerResult", "ModelResult", "infer_layer", "infer_model"]

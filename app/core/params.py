@@ -77,7 +77,7 @@ class Param:
         return {
             "name": self.name,
             "kind": self.kind,
-            "default": _jsonable(self.default),
+            "default": jsonable(self.default),
             "required": self.required,
             "nullable": self.nullable,
             "allowed": self.allowed().en,
@@ -90,9 +90,16 @@ class Param:
         return {}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Normalised values (tuples, nested in dicts) as JSON would hold them (lists).
+
+    >>> jsonable({"kernel_size": (3, 3), "padding": ((1, 1), (2, 2))})
+    {'kernel_size': [3, 3], 'padding': [[1, 1], [2, 2]]}
+    """
     if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -314,5 +321,5 @@ def field_list(params: tuple[Param, ...]) -> str:
 
 __all__ = [
     "AxisParam", "BoolParam", "ChoiceParam", "FloatParam", "IntParam", "Param",
-    "ParamError", "ShapeParam", "SidesParam", "TupleParam", "field_list",
+    "ParamError", "ShapeParam", "SidesParam", "TupleParam", "field_list", "jsonable",
 ]
