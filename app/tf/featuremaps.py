@@ -14,11 +14,15 @@ import keras
 import numpy as np
 
 from app.config import Settings
-from app.core.spec import ModelSpec, validate_model
+from app.core.engine import infer_model
+from app.core.spec import ModelSpec, ValidModel, validate_model
+from app.core.summary import FLOAT32_BYTES
 from app.imaging import grid_for, mosaic, png_data_url, to_grey
 from app.tf.build import build_model
 
 _CACHE: OrderedDict[str, tuple[keras.Model, keras.Model]] = OrderedDict()
+MB = 1024 * 1024
+CACHE_SHARE_OF_MEMORY = 4  # cached weights may take a quarter of the worker's memory limit
 _imports_frozen = False
 
 
@@ -37,14 +41,34 @@ def _probe(spec: dict, seed: int, settings: Settings) -> tuple[keras.Model, kera
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    _free_evicted_models()
+    valid = validate_model(ModelSpec.model_validate(spec), settings)
+    _make_room(_weight_bytes(valid), settings)
     keras.utils.set_random_seed(seed)
-    model = build_model(validate_model(ModelSpec.model_validate(spec), settings))
+    model = build_model(valid)
     probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
     _CACHE[key] = (probe, model)
-    while len(_CACHE) > settings.worker_model_cache:
-        _CACHE.popitem(last=False)
     return probe, model
+
+
+def _weight_bytes(valid: ValidModel) -> int:
+    trainable, non_trainable = infer_model(valid).totals()
+    return (trainable + non_trainable) * FLOAT32_BYTES
+
+
+def _make_room(new_bytes: int, settings: Settings) -> None:
+    """Evict cached models until the new one fits, by count and by weight size.
+
+    By size too: building takes a few times a model's weight bytes, so three VGG16s (528 MB of weights
+    each) would take a worker over its memory limit even though the cache holds far fewer than its count."""
+    budget = settings.worker_memory_mb * MB // CACHE_SHARE_OF_MEMORY
+    while _CACHE and (len(_CACHE) >= settings.worker_model_cache
+                      or sum(_cached_bytes(m) for _, m in _CACHE.values()) + new_bytes > budget):
+        _CACHE.popitem(last=False)
+    _free_evicted_models()
+
+
+def _cached_bytes(model: keras.Model) -> int:
+    return model.count_params() * FLOAT32_BYTES
 
 
 def _free_evicted_models() -> None:
@@ -63,7 +87,8 @@ def _free_evicted_models() -> None:
 
 def _describe(layer: keras.layers.Layer, values: np.ndarray, settings: Settings) -> dict:
     channels_first = getattr(layer, "data_format", "channels_last") == "channels_first"
-    out = {"stats": {"min": float(values.min()), "max": float(values.max()), "mean": float(values.mean())}}
+    out = {"stats": {"min": float(values.min()), "max": float(values.max()),
+                     "mean": float(values.mean(dtype=np.float64))}}  # float32 sums overflow on large activations
     if values.ndim == 3:
         out.update(_spatial(np.moveaxis(values, 0, -1) if channels_first else values, settings))
     else:
