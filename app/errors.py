@@ -28,9 +28,13 @@ def _issue(error: dict) -> dict:
     loc = list(error.get("loc", ()))
     if error.get("type") == "json_invalid":
         reason = (error.get("ctx") or {}).get("error", "JSON decode error")
-        position = loc[1] if len(loc) > 1 else "?"
-        return {"loc": ["body"], "msg": f"the body is not valid JSON: {reason} (at character {position})",
-                "msg_ko": f"본문이 올바른 JSON이 아닙니다: {reason} ({position}번째 문자)", "type": "json_invalid"}
+        field = next((part for part in loc[1:] if isinstance(part, str)), None)  # e.g. the form field "model"
+        what = f"the {field!r} field" if field else "the body"
+        position = next((part for part in loc[1:] if isinstance(part, int)), None)
+        at = f" (at character {position})" if position is not None else ""
+        at_ko = f" ({position}번째 문자)" if position is not None else ""
+        return {"loc": loc[: 2 if field else 1], "msg": f"{what} is not valid JSON: {reason}{at}",
+                "msg_ko": f"{field or '본문'}이(가) 올바른 JSON이 아닙니다: {reason}{at_ko}", "type": "json_invalid"}
     msg = error.get("msg", "invalid value")
     # pydantic speaks English only; the Korean line says the same with its words quoted.
     return {"loc": loc, "msg": f"{where(loc)}: {msg}", "msg_ko": f"{where(loc)}: 올바르지 않은 값입니다 ({msg})",

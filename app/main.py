@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app import errors
 from app.config import Settings, get_settings
 from app.routes import featuremaps, pages, shapes
+from app.uploads import UploadLimit
 from app.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shapes.router)
     app.include_router(pages.router)
     app.include_router(featuremaps.router)
+    app.add_middleware(UploadLimit, path="/api/featuremaps", max_upload_bytes=settings.max_upload_bytes)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
 

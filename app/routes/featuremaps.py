@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
+
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -51,9 +53,12 @@ async def post_featuremaps(
     convolutions `kernels`: a mosaic of kernel weights (`layout` filter_by_input: a row per filter, a
     column per input channel; per_channel: one tile per output channel), mid-grey = 0."""
     spec, result = _checked_model(model, settings)
-    height, width, channels = _image_input(result)
-    picture = await _picture(image, sample, settings)
-    array = to_model_input(picture, height, width, channels)
+    height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
+    _check_budget(result, settings)
+    data = await _picture_bytes(image, sample, settings)
+    # Decoding a large picture takes a good fraction of a second: off the event loop, so that
+    # /api/shapes and every other request go on being answered meanwhile.
+    array = await anyio.to_thread.run_sync(_model_input, data, (height, width, channels), settings)
     payload = {"model": spec.model_dump(), "seed": seed, "image": array.tobytes(), "image_shape": list(array.shape),
                "settings": settings.model_dump()}
     try:
@@ -76,11 +81,18 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
     if not result.valid:
         failed = result.failed
         raise problem(422, failed.error, layer=failed.layer.index, name=failed.layer.name)
+    if not result.layers:
+        raise problem(422, Text("the model has no layers yet; add one to see what it does to the picture",
+                                "모델에 층이 아직 없습니다; 층을 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
+    return spec, result
+
+
+def _check_budget(result: ModelResult, settings: Settings) -> None:
     try:
         check_budget(result, settings.max_activation_mb, settings.max_weights_mb)
     except OverBudget as error:
-        raise problem(413, error.message, layer=error.layer)
-    return spec, result
+        name = result.layers[error.layer].layer.name if error.layer is not None else None
+        raise problem(413, error.message, layer=error.layer, name=name)
 
 
 def _image_input(result: ModelResult) -> tuple[int, int, int]:
@@ -94,20 +106,23 @@ def _image_input(result: ModelResult) -> tuple[int, int, int]:
     return shape[1], shape[2], shape[3]
 
 
-async def _picture(image: UploadFile | None, sample: str | None, settings: Settings):
+async def _picture_bytes(image: UploadFile | None, sample: str | None, settings: Settings) -> bytes:
     if image is not None and image.filename:
-        data = await image.read(settings.max_upload_bytes + 1)
-    elif sample is not None:
+        return await image.read(settings.max_upload_bytes + 1)
+    if sample is not None:
         if sample not in SAMPLES:
             raise problem(422, _no_sample(sample))
-        data = sample_png(sample)
-    else:
-        raise problem(422, Text("send an image file (field 'image') or a sample id (field 'sample')",
-                                "이미지 파일 (필드 'image')이나 예제 id (필드 'sample')를 보내 주세요"))
+        return sample_png(sample)
+    raise problem(422, Text("send an image file (field 'image') or a sample id (field 'sample')",
+                            "이미지 파일 (필드 'image')이나 예제 id (필드 'sample')를 보내 주세요"))
+
+
+def _model_input(data: bytes, shape: tuple[int, int, int], settings: Settings):
     try:
-        return decode_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
+        picture = decode_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
     except ImageError as error:
         raise problem(error.status, error.text)
+    return to_model_input(picture, *shape)
 
 
 def problem(status: int, message: Text, layer: int | None = None, name: str | None = None) -> HTTPException:

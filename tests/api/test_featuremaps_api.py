@@ -178,3 +178,27 @@ def test_without_workers_feature_maps_are_refused_at_once_saying_why():
     with TestClient(create_app(Settings(workers=0, job_timeout_s=5))) as client:
         response = post(client, sample="circle")
     assert response.status_code == 503 and "CNN_WORKERS=0" in response.json()["detail"]["message"]["en"]
+
+
+def test_an_upload_declared_over_the_limit_is_refused_before_it_is_read():
+    with TestClient(create_app(Settings(workers=0, max_upload_bytes=1000))) as client:
+        response = client.post("/api/featuremaps", content=b"x" * (2 * 1024 * 1024),
+                               headers={"content-type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 413 and "CNN_MAX_UPLOAD_BYTES" in response.json()["detail"]["message"]["en"]
+
+
+def test_a_model_without_layers_or_of_unknown_size_is_a_422_about_the_model():
+    with TestClient(create_app(Settings(workers=0))) as client:
+        empty = post(client, model={"input_shape": [8, 8, 3], "layers": []}, sample="circle")
+        unknown = post(client, model={"input_shape": [None, None, 3], "layers": [SMALL_CNN["layers"][0]]},
+                       sample="circle")
+    assert empty.status_code == 422 and "no layers" in empty.json()["detail"]["message"]["en"]
+    assert unknown.status_code == 422 and "fixed size" in unknown.json()["detail"]["message"]["en"]
+
+
+def test_bad_json_in_the_model_field_names_the_field():
+    with TestClient(create_app(Settings(workers=0))) as client:
+        response = client.post("/api/featuremaps", data={"model": "{oops", "sample": "circle"})
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and detail[0]["loc"] == ["body", "model"]
+    assert "'model' field is not valid JSON" in detail[0]["msg"] and detail[0]["msg_ko"]
