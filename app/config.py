@@ -10,8 +10,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CNN_")
 
-    data_dir: str = "data"
-
     # Model size limits for /api/shapes: far beyond any classic model, small enough to answer instantly.
     max_layers: int = 256
     max_input_rank: int = 4

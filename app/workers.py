@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import re
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -81,6 +82,7 @@ def resident_mb(pid: int) -> float:
     return 0.0
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STARTING = Text("starting", "시작")
 RUNNING = Text("running the job", "작업 실행")
 
@@ -108,25 +110,25 @@ class Worker:
     def call(self, job: str, payload: Any) -> Any:
         """Blocking: run one job. Raises a WorkerError subclass when it cannot answer."""
         if not self.ready:
-            self._wait(STARTING, self.settings.worker_start_timeout_s)
+            self._wait(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S")
             self.ready = True
         self.jobs += 1
-        self._conn.send((job, payload))
-        kind, value = self._wait(RUNNING, self.settings.job_timeout_s)
+        try:
+            self._conn.send((job, payload))
+        except OSError:  # the worker died since it was last seen alive
+            raise self._stopped(RUNNING)
+        kind, value = self._wait(RUNNING, self.settings.job_timeout_s, "CNN_JOB_TIMEOUT_S")
         if kind == "error":
-            raise JobFailed(Text(f"TensorFlow could not run this model: {value}",
-                                 f"TensorFlow가 이 모델을 실행하지 못했습니다: {value}"))
+            reason = _ANSI.sub("", value)  # Keras colours its messages for terminals
+            raise JobFailed(Text(f"TensorFlow could not run this model: {reason}",
+                                 f"TensorFlow가 이 모델을 실행하지 못했습니다: {reason}"))
         return value
 
-    def _wait(self, doing: Text, timeout_s: float) -> tuple[str, Any]:
+    def _wait(self, doing: Text, timeout_s: float, setting: str) -> tuple[str, Any]:
         deadline = time.monotonic() + timeout_s
         while not self._conn.poll(self.POLL_S):
             if not self.alive():
-                raise WorkerCrashed(Text(
-                    f"the TensorFlow worker stopped while {doing.en} (exit code {self.process.exitcode}); "
-                    "it has been replaced, try again",
-                    f"TensorFlow 작업자가 {doing.ko} 중에 멈췄습니다 (종료 코드 {self.process.exitcode}); "
-                    "새 작업자로 바꿨으니 다시 해 보세요"))
+                raise self._stopped(doing)
             if resident_mb(self.pid) > self.settings.worker_memory_mb:
                 self.kill()
                 limit = self.settings.worker_memory_mb
@@ -138,15 +140,20 @@ class Worker:
             if time.monotonic() > deadline:
                 self.kill()
                 raise WorkerTimeout(Text(
-                    f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting CNN_JOB_TIMEOUT_S); "
+                    f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting {setting}); "
                     "it has been replaced; try a smaller model or image",
-                    f"TensorFlow 작업자의 {doing.ko}이(가) {timeout_s:g}초를 넘었습니다 (설정 CNN_JOB_TIMEOUT_S); "
+                    f"TensorFlow 작업자의 {doing.ko}이(가) {timeout_s:g}초를 넘었습니다 (설정 {setting}); "
                     "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
         try:
             return self._conn.recv()
-        except EOFError:
-            raise WorkerCrashed(Text(f"the TensorFlow worker stopped while {doing.en}; it has been replaced, try again",
-                                     f"TensorFlow 작업자가 {doing.ko} 중에 멈췄습니다; 새 작업자로 바꿨으니 다시 해 보세요"))
+        except (EOFError, OSError):
+            raise self._stopped(doing)
+
+    def _stopped(self, doing: Text) -> WorkerCrashed:
+        code = self.process.exitcode
+        return WorkerCrashed(Text(
+            f"the TensorFlow worker stopped while {doing.en} (exit code {code}); it has been replaced, try again",
+            f"TensorFlow 작업자가 {doing.ko} 중에 멈췄습니다 (종료 코드 {code}); 새 작업자로 바꿨으니 다시 해 보세요"))
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -171,7 +178,7 @@ class WorkerPool:
             self._idle.put_nowait(worker)
 
     async def run(self, job: str, payload: Any) -> Any:
-        if not self.workers:  # none configured: say so now rather than after a wait that cannot end well
+        if self.settings.workers == 0:  # none configured: say so now rather than after a wait that cannot end well
             raise WorkerBusy(Text("feature maps are turned off on this server (setting CNN_WORKERS=0)",
                                   "이 서버에서는 특성 맵이 꺼져 있습니다 (설정 CNN_WORKERS=0)"))
         try:
@@ -193,10 +200,9 @@ class WorkerPool:
         self._idle.put_nowait(self._replace(worker))
 
     def _replace(self, worker: Worker) -> Worker:
+        fresh = Worker(self.settings)  # first, so that a failure here leaves the pool as it was
         worker.kill()
-        self.workers.remove(worker)
-        fresh = Worker(self.settings)
-        self.workers.append(fresh)
+        self.workers[self.workers.index(worker)] = fresh
         return fresh
 
     def close(self) -> None:

@@ -5,6 +5,5 @@ from __future__ import annotations
 from app.tf import featuremaps
 
 JOBS = {
-    "ping": lambda payload: "pong",
     "featuremaps": featuremaps.run,
 }
