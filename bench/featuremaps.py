@@ -42,7 +42,7 @@ from bench.fmmemory import MemoryFigures, measure_keras_memory, measure_server_m
 from bench.models import CIFAR10_CNN, VGG16_BLOCKS_1_2  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
 from bench.procfs import CpuWindow, maps_mention, rss_kb  # noqa: E402
-from bench.report import mb, ms, percentile, progress, row, warn_if_disturbed  # noqa: E402
+from bench.report import mb, ms, percentile, progress, row, side_by_side, warn_if_disturbed  # noqa: E402
 from bench.server import (WORKER_SETTLE_LIMIT_S, RequestTimes, Server, running_server,  # noqa: E402
                           time_requests, wait_for_quiet_children)
 
@@ -338,15 +338,9 @@ def server_lines(server: ServerFigures, settings: Settings) -> list[str]:
 
 def render_table(cases: list[Case], server: ServerFigures, keras: KerasFigures, memory: MemoryFigures,
                  settings: Settings) -> str:
-    label_width, column_width = 46, 22
-    lines = [
-        f"CNN Blocks POST {MAPS_PATH} vs plain Keras: Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {keras.versions}",
-        "",
-        " " * label_width + "".join(f"{c.name:>{column_width}}" for c in cases),
-    ]
-    for label, cells in case_rows(cases):
-        lines.append((f"{label:<{label_width}}" + "".join(f"{cell:>{column_width}}" for cell in cells)).rstrip())
+    title = (f"CNN Blocks POST {MAPS_PATH} vs plain Keras: Python {platform.python_version()}, "
+             f"{os.cpu_count()} CPUs, {keras.versions}")
+    lines = side_by_side(title, [c.name for c in cases], case_rows(cases), label_width=46, column_width=22)
     lines += [
         "",
         *server_lines(server, settings),

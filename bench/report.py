@@ -44,3 +44,11 @@ def warn_if_disturbed(*others_cores: float) -> None:
     if max(others_cores) > BUSY_MACHINE_CORES:
         progress("other processes were busy during this run: the figures understate both sides; "
                  "rerun on a quiet machine")
+
+
+def side_by_side(title: str, columns: list[str], rows, label_width: int, column_width: int) -> list[str]:
+    """A title line, then the column names and one line per (label, cells) row, the cells right-aligned."""
+    lines = [title, "", " " * label_width + "".join(f"{name:>{column_width}}" for name in columns)]
+    for label, cells in rows:
+        lines.append((f"{label:<{label_width}}" + "".join(f"{cell:>{column_width}}" for cell in cells)).rstrip())
+    return lines

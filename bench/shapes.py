@@ -34,7 +34,7 @@ from bench.loadgen import run_load  # noqa: E402
 from bench.models import BENCH_MODELS  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
 from bench.procfs import CpuWindow, cpu_seconds, maps_mention, rss_kb  # noqa: E402
-from bench.report import mb, ms, percentile, progress, warn_if_disturbed  # noqa: E402
+from bench.report import mb, ms, percentile, progress, side_by_side, warn_if_disturbed  # noqa: E402
 from bench.server import WORKER_SETTLE_LIMIT_S, Server, running_server, wait_for_quiet_children  # noqa: E402
 
 SHAPES_PATH = "/api/shapes"
@@ -310,15 +310,9 @@ def server_lines(server: ServerFigures) -> list[str]:
 
 
 def render_table(models, server: ServerFigures, keras: KerasFigures, plan: Plan) -> str:
-    label_width, column_width = 40, 20
-    lines = [
-        f"CNN Blocks POST /api/shapes vs plain Keras: Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {keras.versions}",
-        "",
-        " " * label_width + "".join(f"{m.name:>{column_width}}" for m in models),
-    ]
-    for label, cells in model_rows(models, plan):
-        lines.append((f"{label:<{label_width}}" + "".join(f"{cell:>{column_width}}" for cell in cells)).rstrip())
+    title = (f"CNN Blocks POST /api/shapes vs plain Keras: Python {platform.python_version()}, "
+             f"{os.cpu_count()} CPUs, {keras.versions}")
+    lines = side_by_side(title, [m.name for m in models], model_rows(models, plan), label_width=40, column_width=20)
     lines += [
         "",
         *server_lines(server),
