@@ -16,6 +16,7 @@ from app.core.engine import ModelResult, infer_model
 from app.core.resources import OverBudget, check_budget
 from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
+from app.core.summary import FLOAT32_BYTES
 from app.core.text import Text
 from app.imaging import ImageError, as_pixels, decode_upload, png_data_url, to_model_input
 from app.samples import SAMPLES, sample_png
@@ -60,7 +61,7 @@ async def post_featuremaps(
     # /api/shapes and every other request go on being answered meanwhile.
     array = await anyio.to_thread.run_sync(_model_input, data, (height, width, channels), settings)
     payload = {"model": spec.model_dump(), "seed": seed, "image": array.tobytes(), "image_shape": list(array.shape),
-               "settings": settings.model_dump()}
+               "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump()}
     try:
         maps = await request.app.state.workers.run("featuremaps", payload)
     except WorkerError as error:

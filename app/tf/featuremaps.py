@@ -14,8 +14,7 @@ import keras
 import numpy as np
 
 from app.config import Settings
-from app.core.engine import infer_model
-from app.core.spec import ModelSpec, ValidModel, validate_model
+from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.imaging import grid_for, mosaic, png_data_url, to_grey
 from app.tf.build import build_model
@@ -28,31 +27,26 @@ _imports_frozen = False
 
 def run(payload: dict) -> dict:
     settings = Settings(**payload["settings"])
-    probe, model = _probe(payload["model"], payload["seed"], settings)
+    probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
     image = np.frombuffer(payload["image"], dtype=np.float32).reshape(payload["image_shape"])
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return {"layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
 
 
-def _probe(spec: dict, seed: int, settings: Settings) -> tuple[keras.Model, keras.Model]:
+def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings) -> tuple[keras.Model, keras.Model]:
     """A model whose outputs are every layer's output, built once per (spec, seed)."""
     key = json.dumps([spec, seed], sort_keys=True)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     valid = validate_model(ModelSpec.model_validate(spec), settings)
-    _make_room(_weight_bytes(valid), settings)
+    _make_room(weight_bytes, settings)
     keras.utils.set_random_seed(seed)
     model = build_model(valid)
     probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
     _CACHE[key] = (probe, model)
     return probe, model
-
-
-def _weight_bytes(valid: ValidModel) -> int:
-    trainable, non_trainable = infer_model(valid).totals()
-    return (trainable + non_trainable) * FLOAT32_BYTES
 
 
 def _make_room(new_bytes: int, settings: Settings) -> None:

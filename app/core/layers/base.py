@@ -59,7 +59,6 @@ class LayerKind:
     aliases: tuple[str, ...] = ()
     rank: int | None = None  # exact input rank with batch (Keras InputSpec ndim)
     min_rank: int | None = None  # Keras InputSpec min_ndim
-    input_hint: Text | None = None  # what the expected input looks like, for errors
     check: Check | None = None  # cross-argument rules Keras enforces in the constructor
 
     @cached_property
