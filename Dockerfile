@@ -7,4 +7,4 @@ COPY static ./static
 COPY templates ./templates
 RUN pip install --no-cache-dir .
 EXPOSE 8000
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "app.server", "--host", "0.0.0.0", "--port", "8000"]

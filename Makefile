@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/python -m app.server --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
 # a Korean font lets the Korean screenshots show Hangul rather than empty boxes.

@@ -16,8 +16,18 @@ class Settings(BaseSettings):
     max_input_dim: int = 65_536
     max_param_value: int = 1_000_000
 
+    # Request bodies, bounded while they stream in (chunked or not), before anything parses them.
+    max_json_bytes: int = 2 * 1024 * 1024  # a model as JSON: NASNetLarge's 1,041 layers take about 400 KB
+
+    # Connections (app.server): a request must arrive in time, and open connections are capped.
+    header_timeout_s: float = 10.0  # from connecting (or the previous answer) to the end of the headers
+    body_timeout_s: float = 60.0  # from the headers to the end of the body: a 10 MB photo over a slow link
+    max_connections: int = 1_000
+
     # TensorFlow workers (feature maps): how many, and how each job is bounded.
     workers: int = 1
+    max_queued_jobs: int = 8  # requests waiting for a busy worker; more get 429 at once
+    worker_restart_backoff_s: float = 1.0  # a worker that fails to start is retried after this, doubling to 30 s
     job_timeout_s: float = 60.0
     worker_start_timeout_s: float = 120.0  # importing TensorFlow in a fresh process is slow
     worker_memory_mb: int = 3_000  # a worker above this resident size is killed and replaced
@@ -27,6 +37,7 @@ class Settings(BaseSettings):
     # What one feature-map request may cost, checked from the core's estimate before anything is built.
     max_activation_mb: int = 512  # every layer's output for one image, float32
     max_weights_mb: int = 600  # the model's parameters, float32 (VGG16 is 528 MB)
+    max_macs: int = 50_000_000_000  # multiply-adds for one image (VGG16 on 224×224: 15.5 billion; ~2 s here)
 
     # Uploads.
     max_upload_bytes: int = 10 * 1024 * 1024

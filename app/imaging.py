@@ -10,13 +10,13 @@ import base64
 import io
 import math
 import struct
-import warnings
 import zlib
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.core.text import Text
+from app.core.text import Text, clip
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,28 +31,48 @@ class ImageError(ValueError):
         self.status = status
 
 
-def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
-    """The first frame of an uploaded picture as 8-bit RGB, or a clear refusal."""
+# Pillow's own bomb check raises at twice its built-in limit (about 89 Mpx) with words of its own, before ours
+# could say "over CNN_MAX_IMAGE_PIXELS" with a 413. We check the header against our setting before any
+# decoding, so Pillow's check is switched off (in this process and in the workers, which import this module).
+Image.MAX_IMAGE_PIXELS = None
+
+
+def check_upload(data: bytes, max_bytes: int, max_pixels: int) -> None:
+    """Refuse from the header alone, without decoding: size, format, pixel count.
+
+    Cheap enough for the web process: it reads a few bytes of the file, so a bad upload is answered at once,
+    and only a picture that can be decoded within the limits is handed to a worker."""
     if len(data) > max_bytes:
         raise ImageError(Text(f"the image is {len(data):,} bytes; the limit is {max_bytes:,} (setting CNN_MAX_UPLOAD_BYTES)",
                               f"이미지가 {len(data):,}바이트로 한도 {max_bytes:,}를 넘습니다 (설정 CNN_MAX_UPLOAD_BYTES)"), 413)
     if not data:
         raise ImageError(Text("the image file is empty", "이미지 파일이 비어 있습니다"))
+    with _readable():
+        _check_header(Image.open(io.BytesIO(data)), max_pixels)
+
+
+def decode_upload(data: bytes, max_bytes: int, max_pixels: int) -> Image.Image:
+    """The first frame of an uploaded picture as 8-bit RGB, or a clear refusal. Decodes: run it in a worker."""
+    check_upload(data, max_bytes, max_pixels)
+    with _readable():
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    return to_rgb(image)
+
+
+@contextmanager
+def _readable():
+    """Pillow's many ways of saying a file will not decode, as one ImageError for people."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            _check_header(image, max_pixels)
-            image.load()
+        yield
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except UnidentifiedImageError:
         raise ImageError(Text("this file is not an image we can read; upload a PNG, JPEG, GIF, BMP or WebP",
                               "읽을 수 있는 이미지가 아닙니다; PNG, JPEG, GIF, BMP, WebP 파일을 올려 주세요"))
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(Text(f"the image is truncated or corrupt ({error}); try saving it again",
-                              f"이미지가 잘렸거나 손상되었습니다 ({error}); 다시 저장해 보세요"))
-    return to_rgb(image)
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as error:
+        raise ImageError(Text(f"the image is truncated or corrupt ({clip(str(error))}); try saving it again",
+                              f"이미지가 잘렸거나 손상되었습니다 ({clip(str(error))}); 다시 저장해 보세요"))
 
 
 def _check_header(image: Image.Image, max_pixels: int) -> None:

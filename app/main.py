@@ -1,6 +1,6 @@
 """The web app: routers, static files, templates and the worker pool's life. No logic lives here.
 
-TensorFlow is never imported by the web process; it runs in worker processes (app.workers).
+TensorFlow is never imported by the web process; it runs in worker processes (app.jobs).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from app import errors
 from app.config import Settings, get_settings
 from app.routes import featuremaps, pages, shapes
-from app.uploads import UploadLimit
-from app.workers import WorkerPool
+from app.jobs import WorkerPool
+from app.limits import BodyLimits, DeclaredLength
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,10 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = _provider(settings)
     errors.install(app)
-    app.include_router(shapes.router)
-    app.include_router(pages.router)
-    app.include_router(featuremaps.router)
-    app.add_middleware(UploadLimit, path="/api/featuremaps", max_upload_bytes=settings.max_upload_bytes)
+    # Bodies are refused (413) past their route's limit before anything parses or spools them (app.limits).
+    limits = app.state.body_limits = BodyLimits(settings)
+    app.include_router(shapes.router, max_body_size=limits.json.bytes)
+    app.include_router(pages.router, max_body_size=limits.json.bytes)
+    app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
+                       form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
+    app.add_middleware(DeclaredLength, limits=limits)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
 

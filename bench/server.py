@@ -40,7 +40,7 @@ def free_loopback_port() -> int:
 
 def start_server(port: int, log, env: dict[str, str] | None = None) -> subprocess.Popen:
     # No access log: we measure the app, and a log line per request would be measured too.
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "app.server", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from app.core.text import Text
+from app.core.text import Text, quoted
 
 
 class ParamError(ValueError):
@@ -168,7 +168,7 @@ class ChoiceParam(Param):
             for choice in self.choices:
                 if choice.lower() == value.lower():
                     return choice
-        raise ParamError(Text(f"{value!r} is not one of the choices", f"{value!r}은(는) 선택지에 없습니다"))
+        raise ParamError(Text(f"{quoted(value)} is not one of the choices", f"{quoted(value)}은(는) 선택지에 없습니다"))
 
     def describe_allowed(self) -> Text:
         choices = ", ".join(repr(c) for c in self.choices)
@@ -295,7 +295,7 @@ def _int_or_list(value: Any, rank: int) -> tuple[int, ...]:
 
 
 def _expected(en: str, ko: str, value: Any) -> Text:
-    return Text(f"expected {en}, got {value!r}", f"{ko}이(가) 필요하지만 {value!r}을(를) 받았습니다")
+    return Text(f"expected {en}, got {quoted(value)}", f"{ko}이(가) 필요하지만 {quoted(value)}을(를) 받았습니다")
 
 
 def _check_range(value, minimum, maximum) -> None:

@@ -17,7 +17,7 @@ from app.core.layers import KINDS, lookup, suggest
 from app.core.layers.base import ArgumentError, LayerKind
 from app.core.params import ParamError, field_list
 from app.core.shapes import Shape
-from app.core.text import Text
+from app.core.text import Text, quoted
 
 CIFAR_EXAMPLE = {
     "input_shape": [32, 32, 3],
@@ -35,7 +35,7 @@ class LayerSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"example": CIFAR_EXAMPLE["layers"][0]})
 
-    type: StrictStr = Field(description="Keras class name or alias, e.g. Conv2D, MaxPool2D")
+    type: StrictStr = Field(max_length=100, description="Keras class name or alias, e.g. Conv2D, MaxPool2D")
     name: StrictStr | None = Field(default=None, min_length=1, max_length=100,
                                    description="layer name; Keras's automatic name if omitted")
 
@@ -140,14 +140,14 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
     kind = lookup(layer.type)
     if kind is None:
         hint = suggest(layer.type)
-        unknown = Text(f"unknown layer type {layer.type!r}" + (f"; did you mean {hint!r}?" if hint else ""),
-                       f"알 수 없는 층 종류 {layer.type!r}" + (f"; {hint!r}을(를) 뜻했나요?" if hint else ""))
+        unknown = Text(f"unknown layer type {quoted(layer.type)}" + (f"; did you mean {hint!r}?" if hint else ""),
+                       f"알 수 없는 층 종류 {quoted(layer.type)}" + (f"; {hint!r}을(를) 뜻했나요?" if hint else ""))
         return None, {}, [Issue((*where, "type"), _at(_where(index, layer), unknown), "unknown_type", _known_types())]
     arguments = layer.arguments()
     fields = field_list(kind.params)
     issues = [
-        Issue((*where, name), _at(_where(index, layer), Text(f"{kind.type} has no argument {name!r}",
-                                                             f"{kind.type}에는 {name!r} 인자가 없습니다")),
+        Issue((*where, name), _at(_where(index, layer), Text(f"{kind.type} has no argument {quoted(name)}",
+                                                             f"{kind.type}에는 {quoted(name)} 인자가 없습니다")),
               "extra_forbidden", Text(f"arguments of {kind.type}: {fields}", f"{kind.type}의 인자: {fields}"))
         for name in arguments if kind.param(name) is None
     ]
@@ -213,8 +213,8 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
             name = kind.name_prefix if count == 0 else f"{kind.name_prefix}_{count}"
         if name in seen:
             issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
-                f"the name {name!r} is already used by layers[{seen[name]}]; layer names must be unique",
-                f"이름 {name!r}은(는) 이미 layers[{seen[name]}]가 씁니다; 층 이름은 겹치면 안 됩니다")), "value_error",
+                f"the name {quoted(name)} is already used by layers[{seen[name]}]; layer names must be unique",
+                f"이름 {quoted(name)}은(는) 이미 layers[{seen[name]}]가 씁니다; 층 이름은 겹치면 안 됩니다")), "value_error",
                 Text("a name no other layer has", "다른 층이 쓰지 않는 이름")))
         seen.setdefault(name, index)
         layers.append(ValidLayer(index, kind, name, params, spec.name is not None))

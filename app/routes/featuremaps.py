@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+from collections.abc import Coroutine
 from typing import Annotated
 
-import anyio
-
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+import orjson
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -18,11 +20,17 @@ from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.core.text import Text
-from app.imaging import ImageError, as_pixels, decode_upload, png_data_url, to_model_input
+from app.errors import Problem, responses
+from app.imaging import ImageError, check_upload
+from app.jobs import WorkerError
 from app.samples import SAMPLES, sample_png
-from app.workers import WorkerError
 
 router = APIRouter(prefix="/api", tags=["feature maps"])
+
+# The form has one file and three fields: anything more is refused before it is spooled anywhere.
+FORM_LIMITS = {"max_files": 1, "max_fields": 3}
+DISCONNECT_POLL_S = 0.25
+CLIENT_GONE = 499  # nginx's code for "client closed request": logged, never read by anyone
 
 
 @router.get("/samples", summary="Built-in sample pictures")
@@ -30,15 +38,17 @@ def list_samples() -> dict:
     return {"samples": [sample.to_json() for sample in SAMPLES.values()]}
 
 
-@router.get("/samples/{sample_id}.png", summary="One sample picture", response_class=Response)
+@router.get("/samples/{sample_id}.png", summary="One sample picture", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, **responses(404)})
 def get_sample(sample_id: str) -> Response:
     if sample_id not in SAMPLES:
-        raise problem(404, _no_sample(sample_id))
+        raise Problem(404, _no_sample(sample_id), loc=("path", "sample_id"))
     return Response(sample_png(sample_id), media_type="image/png",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.post("/featuremaps", summary="Every layer's output for one picture")
+@router.post("/featuremaps", summary="Every layer's output for one picture",
+             responses=responses(400, 413, 422, 429, 503, 504))
 async def post_featuremaps(
     request: Request,
     model: Annotated[str, Form(description="the same JSON body as POST /api/shapes")],
@@ -46,31 +56,53 @@ async def post_featuremaps(
     sample: Annotated[str | None, Form(description="a sample id from GET /api/samples, instead of an image")] = None,
     seed: Annotated[int, Form(ge=0, le=2**31 - 1, description="weight initialisation seed")] = 0,
     settings: Settings = Depends(get_settings),
-) -> dict:
+) -> Response:
     """The picture is resized to the input's height × width, made 1 or 3 channels, scaled to [0, 1].
 
     Per layer: `stats`; for (H, W, C) outputs one PNG mosaic of all channels (`grid` [rows, cols], `tile`
     [H, W], one grey scale per layer); for flat outputs `values` (capped, `truncated`); for 2-D
     convolutions `kernels`: a mosaic of kernel weights (`layout` filter_by_input: a row per filter, a
-    column per input channel; per_channel: one tile per output channel), mid-grey = 0."""
+    column per input channel; per_channel: one tile per output channel), mid-grey = 0.
+
+    Busy: 429 when CNN_MAX_QUEUED_JOBS requests already wait, 503 while no worker can start; both say
+    `Retry-After`. A request whose client hangs up is cancelled and its worker freed."""
     spec, result = _checked_model(model, settings)
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
-    data = await _picture_bytes(image, sample, settings)
-    # Decoding a large picture takes a good fraction of a second: off the event loop, so that
-    # /api/shapes and every other request go on being answered meanwhile.
-    array = await anyio.to_thread.run_sync(_model_input, data, (height, width, channels), settings)
-    payload = {"model": spec.model_dump(), "seed": seed, "image": array.tobytes(), "image_shape": list(array.shape),
+    picture = await _picture_bytes(image, sample, settings)
+    _check_picture(picture, settings)
+    payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
                "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump()}
-    try:
-        maps = await request.app.state.workers.run("featuremaps", payload)
-    except WorkerError as error:
-        raise problem(error.status, error.text)
-    return {
-        "input": {"image": png_data_url(as_pixels(array[0])), "shape": [height, width, channels]},
+    maps = await _unless_disconnected(request, request.app.state.workers.run("featuremaps", payload))
+    if maps is None:
+        return Response(status_code=CLIENT_GONE)
+    body = {
+        "input": {"image": maps["input"], "shape": [height, width, channels]},
         "layers": [{"index": row.layer.index, "name": row.layer.name, "type": row.layer.kind.type,
                     "output_shape": list(row.output_shape), **out} for row, out in zip(result.layers, maps["layers"])],
     }
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def _unless_disconnected(request: Request, job: Coroutine) -> dict | None:
+    """The job's answer, or None if the client hung up first: then the job is cancelled (its worker killed
+    and replaced) instead of holding the only worker for an answer nobody will read."""
+    task = asyncio.ensure_future(job)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                return None
+    except WorkerError as error:
+        headers = {"Retry-After": str(math.ceil(error.retry_after_s))} if error.retry_after_s else None
+        raise Problem(error.status, error.text, headers=headers, loc=())
+    finally:
+        if not task.done():  # our own caller was cancelled (server shutting down)
+            task.cancel()
 
 
 def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResult]:
@@ -81,25 +113,27 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
     result = infer_model(validate_model(spec, settings))
     if not result.valid:
         failed = result.failed
-        raise problem(422, failed.error, layer=failed.layer.index, name=failed.layer.name)
+        raise Problem(422, failed.error, layer=failed.layer.index, name=failed.layer.name,
+                      loc=("body", "model", "layers", failed.layer.index))
     if not result.layers:
-        raise problem(422, Text("the model has no layers yet; add one to see what it does to the picture",
+        raise Problem(422, loc=("body", "model", "layers"), message=Text("the model has no layers yet; add one to see what it does to the picture",
                                 "모델에 층이 아직 없습니다; 층을 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
     return spec, result
 
 
 def _check_budget(result: ModelResult, settings: Settings) -> None:
     try:
-        check_budget(result, settings.max_activation_mb, settings.max_weights_mb)
+        check_budget(result, settings.max_activation_mb, settings.max_weights_mb, settings.max_macs)
     except OverBudget as error:
         name = result.layers[error.layer].layer.name if error.layer is not None else None
-        raise problem(413, error.message, layer=error.layer, name=name)
+        loc = ("body", "model", "layers", error.layer) if error.layer is not None else ("body", "model")
+        raise Problem(413, error.message, layer=error.layer, name=name, loc=loc)
 
 
 def _image_input(result: ModelResult) -> tuple[int, int, int]:
     shape = result.model.input_shape
     if len(shape) != 4 or None in shape[1:] or shape[3] not in (1, 3):
-        raise problem(422, Text(
+        raise Problem(422, loc=("body", "model", "input_shape"), message=Text(
             f"feature maps need an image input (height, width, 1 or 3 channels) of fixed size; "
             f"this model's input is {format_shape(shape)}",
             f"특성 맵에는 크기가 정해진 이미지 입력 (높이, 너비, 채널 1 또는 3)이 필요합니다; "
@@ -112,23 +146,18 @@ async def _picture_bytes(image: UploadFile | None, sample: str | None, settings:
         return await image.read(settings.max_upload_bytes + 1)
     if sample is not None:
         if sample not in SAMPLES:
-            raise problem(422, _no_sample(sample))
+            raise Problem(422, _no_sample(sample), loc=("body", "sample"))
         return sample_png(sample)
-    raise problem(422, Text("send an image file (field 'image') or a sample id (field 'sample')",
+    raise Problem(422, loc=("body", "image"), message=Text("send an image file (field 'image') or a sample id (field 'sample')",
                             "이미지 파일 (필드 'image')이나 예제 id (필드 'sample')를 보내 주세요"))
 
 
-def _model_input(data: bytes, shape: tuple[int, int, int], settings: Settings):
+def _check_picture(data: bytes, settings: Settings) -> None:
+    """From the header only (no decoding here): a bad file is refused at once, without using a worker."""
     try:
-        picture = decode_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
+        check_upload(data, settings.max_upload_bytes, settings.max_image_pixels)
     except ImageError as error:
-        raise problem(error.status, error.text)
-    return to_model_input(picture, *shape)
-
-
-def problem(status: int, message: Text, layer: int | None = None, name: str | None = None) -> HTTPException:
-    """Every refusal here has one shape: the words in both languages, and the layer when one is to blame."""
-    return HTTPException(status, {"message": message.to_json(), "layer": layer, "name": name})
+        raise Problem(error.status, error.text, loc=("body", "image"))
 
 
 def _no_sample(sample_id: str) -> Text:

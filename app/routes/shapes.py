@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends
+import json
+
 import orjson
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
 from app.config import Settings, get_settings
 from app.core.engine import infer_model
 from app.core.layers import catalogue
 from app.core.spec import CIFAR_EXAMPLE, ModelSpec, validate_model
+from app.errors import responses
 
 router = APIRouter(prefix="/api", tags=["shapes"])
 
@@ -28,7 +31,7 @@ async def get_layers() -> dict:
 @router.post("/shapes", summary="Shapes and parameter counts, exactly as Keras computes them",
              response_class=Response,
              responses={200: {"description": "one row per layer, totals, the Keras-style summary",
-                              "content": {"application/json": {}}}})
+                              "content": {"application/json": {}}}, **responses(400, 413, 422)})
 async def post_shapes(
     spec: ModelSpec = Body(openapi_examples={"cifar": {"summary": "Tutorial CIFAR-10 CNN head", "value": CIFAR_EXAMPLE}}),
     settings: Settings = Depends(get_settings),
@@ -39,4 +42,20 @@ async def post_shapes(
     layers after it have `output_shape: null`. A malformed request (unknown type or argument, a value Keras
     refuses in the constructor, a limit exceeded) is a 422 naming the layer index and field."""
     body = infer_model(validate_model(spec, settings)).to_json()
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(json_bytes(body), media_type="application/json")
+
+
+def json_bytes(body: dict) -> bytes:
+    """JSON whose integers stay exact however large they are.
+
+    Counts multiply: a Dense layer on a 65536³ input has more multiply-adds than 2⁶⁴, which orjson refuses
+    to write. Such answers (rare) are written by the standard library instead, whose integers have no bound;
+    every other answer keeps orjson's speed.
+
+    >>> json_bytes({"macs": 2**70})
+    b'{"macs":1180591620717411303424}'
+    """
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

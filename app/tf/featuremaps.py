@@ -16,7 +16,7 @@ import numpy as np
 from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
-from app.imaging import grid_for, mosaic, png_data_url, to_grey
+from app.imaging import as_pixels, decode_upload, grid_for, mosaic, png_data_url, to_grey, to_model_input
 from app.tf.build import build_model
 
 _CACHE: OrderedDict[str, tuple[keras.Model, keras.Model]] = OrderedDict()
@@ -26,12 +26,17 @@ _imports_frozen = False
 
 
 def run(payload: dict) -> dict:
+    """The picture is decoded here, not in the web process: decoding holds the GIL for seconds on a large
+    picture, and a decoded one is hundreds of MB that a waiting request would otherwise hold."""
     settings = Settings(**payload["settings"])
+    picture = decode_upload(payload["picture"], settings.max_upload_bytes, settings.max_image_pixels)
+    image = to_model_input(picture, *payload["input_shape"])
+    del picture
     probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
-    image = np.frombuffer(payload["image"], dtype=np.float32).reshape(payload["image_shape"])
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return {"layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
+    return {"input": png_data_url(as_pixels(image[0])),
+            "layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
 
 
 def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings) -> tuple[keras.Model, keras.Model]:

@@ -3,29 +3,25 @@
 // answer is ever shown, and an older fetch still under way is aborted.
 
 /**
- * Answers, by kind (`message` is an API text {en, ko}):
+ * Answers, by kind (`message` is an API text {en, ko}; every error answer is the API's one envelope
+ * {message, layer, name, detail}):
  *   maps     {data}                  the maps for every layer
  *   failed   {layer, name, message}  a well-formed model Keras cannot build (422 naming a layer)
- *   refused  {message}               a picture or a request the server refuses (422)
+ *   refused  {message}               a picture or a request the server refuses (400, 422)
  *   tooBig   {layer, message}        over a size limit (413)
- *   busy / slow {message}            the worker is busy or restarting (503) / over its time limit (504)
+ *   busy / slow {message}            too many waiting, or the worker restarting (429, 503) / over its time limit (504)
  *   offline  {error}                 no answer at all
  */
 export function answerFrom(status, payload) {
-  const detail = payload?.detail;
   if (status === 200 && Array.isArray(payload?.layers)) return { kind: "maps", data: payload };
-  const problem = Array.isArray(detail) ? fromIssues(detail) : { layer: null, name: null, ...detail };
+  if (!payload?.message) return { kind: "offline", error: `HTTP ${status}` };
+  const problem = { layer: payload.layer ?? null, name: payload.name ?? null, message: payload.message };
   if (status === 422) return { ...problem, kind: problem.layer == null ? "refused" : "failed" };
+  if (status === 400) return { ...problem, kind: "refused" };
   if (status === 413) return { ...problem, kind: "tooBig" };
-  if (status === 503) return { ...problem, kind: "busy" };
+  if (status === 429 || status === 503) return { ...problem, kind: "busy" };
   if (status === 504) return { ...problem, kind: "slow" };
   return { kind: "offline", error: `HTTP ${status}` };
-}
-
-/** A 422 from request validation lists its problems; joined, in both languages. */
-function fromIssues(issues) {
-  const join = (key) => issues.map((issue) => issue[key] ?? issue.msg).join("; ");
-  return { layer: null, name: null, message: { en: join("msg"), ko: join("msg_ko") } };
 }
 
 function formFor({ body, picture, seed }) {

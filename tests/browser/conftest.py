@@ -57,7 +57,7 @@ def serve_app(workers: int):
     port = _free_port()
     env = {**os.environ, "CNN_WORKERS": str(workers)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "app.server", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )

@@ -168,7 +168,7 @@ def test_an_invalid_model_shows_the_reason_instead_of_maps_and_recovers(page):
 
 def trouble(message: str, layer: int | None = None) -> dict:
     """A refusal as the server words it: the message in both languages, the layer when one is to blame."""
-    return {"message": {"en": message, "ko": message}, "layer": layer, "name": None}
+    return {"message": {"en": message, "ko": message}, "layer": layer, "name": None, "detail": []}
 
 
 @pytest.mark.parametrize("status, detail, words", [
@@ -180,7 +180,7 @@ def test_server_troubles_are_said_in_plain_words_and_a_retry_recovers(page, stat
     open_maps(page)
     pick_sample(page, "Circle")
     page.route("**/api/featuremaps", lambda route: route.fulfill(status=status, content_type="application/json",
-                                                                  body=json.dumps({"detail": detail})))
+                                                                  body=json.dumps(detail)))
     page.get_by_role("button", name="New weights").click()
     problem = page.locator("#fm-problem")
     expect(problem).to_contain_text(words)

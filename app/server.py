@@ -1,0 +1,124 @@
+"""Serve the app with uvicorn, with deadlines for slow clients and a cap on open connections.
+
+``python -m app.server --host 127.0.0.1 --port 8000`` is what ``make run`` and the Dockerfile run.
+
+Why not plain ``uvicorn app.main:app``: uvicorn has no deadline for a client to send its request. Its
+keep-alive timeout only starts after a first response, so a connection that sends half a header line and
+stops is held forever; 1,000 of them held 1,000 descriptors for as long as the clients liked, and a server
+out of descriptors cannot start a TensorFlow worker. Here every request must arrive in time (headers within
+CNN_HEADER_TIMEOUT_S of the connection or of the previous response, the body within CNN_BODY_TIMEOUT_S of
+the headers), and connections beyond CNN_MAX_CONNECTIONS are answered 503 and closed at once, with the
+process's descriptor limit raised to leave room for them. Behind a proxy that enforces its own deadlines
+(nginx's ``client_header_timeout``/``client_body_timeout``) these limits simply never trigger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from app.config import Settings, get_settings
+
+FD_RESERVE = 256  # descriptors kept for everything but client connections: workers' pipes, files, logs
+
+_REFUSED = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+_TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+class DeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline on each request's arrival and a connection cap."""
+
+    header_timeout_s = 10.0
+    body_timeout_s = 60.0
+    max_connections = 1_000
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._headers_done = False
+        if len(self.connections) > self.max_connections:
+            transport.write(_REFUSED)
+            transport.close()
+            return
+        self._arm(self.header_timeout_s)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._headers_done = False
+        self._arm(self.header_timeout_s)
+
+    def on_headers_complete(self) -> None:
+        self._headers_done = True
+        self._arm(self.body_timeout_s)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if getattr(self, "_deadline", None) is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        """The request did not arrive in time: say so if nothing was answered yet, and close."""
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if not self._headers_done:  # the app never saw this request, so the answer is ours to give
+            self.transport.write(_TOO_SLOW)
+        self.transport.close()  # mid-body: the app's receive() gets a disconnect and gives up
+
+
+def protocol_for(settings: Settings) -> type[DeadlineProtocol]:
+    return type("ConfiguredDeadlineProtocol", (DeadlineProtocol,), {
+        "header_timeout_s": settings.header_timeout_s,
+        "body_timeout_s": settings.body_timeout_s,
+        "max_connections": settings.max_connections,
+    })
+
+
+def raise_descriptor_limit(wanted: int) -> int:
+    """Raise this process's open-file limit towards ``wanted`` (never past the hard limit); return the result."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def config(settings: Settings, host: str, port: int, **options) -> uvicorn.Config:
+    descriptors = raise_descriptor_limit(settings.max_connections + FD_RESERVE)
+    connections = min(settings.max_connections, descriptors - FD_RESERVE)
+    settings = settings.model_copy(update={"max_connections": max(1, connections)})
+    return uvicorn.Config("app.main:app", host=host, port=port, http=protocol_for(settings), timeout_keep_alive=5,
+                          **options)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve CNN Blocks")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    args = parser.parse_args(argv)
+    uvicorn.Server(config(get_settings(), args.host, args.port, log_level=args.log_level,
+                          access_log=args.access_log)).run()
+
+
+if __name__ == "__main__":
+    main()
