@@ -44,6 +44,7 @@ class LayerResult:
             "macs": inf.macs if inf else None,
             "explain": _explain_json(layer.kind, inf) if inf else None,
             "error": self.error.to_json() if self.error else None,
+            "warning": inf.run_error.to_json() if inf and inf.run_error else None,
         }
 
 
@@ -55,6 +56,11 @@ class ModelResult:
     @property
     def failed(self) -> LayerResult | None:
         return next((r for r in self.layers if r.error), None)
+
+    @property
+    def fails_when_run(self) -> LayerResult | None:
+        """The first layer Keras builds but cannot run data through (e.g. Softmax over a missing axis)."""
+        return next((r for r in self.layers if r.inference and r.inference.run_error), None)
 
     @property
     def valid(self) -> bool:

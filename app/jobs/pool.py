@@ -42,6 +42,7 @@ class WorkerPool:
         self.slots = [Slot(i) for i in range(settings.workers)]
         self._free: asyncio.Queue[Slot] = asyncio.Queue()
         self.waiting = 0
+        self.cold_jobs = 0  # jobs that had to wait for TensorFlow to load: the first, and any after a crash
         self._closed = False
 
     @property
@@ -59,6 +60,7 @@ class WorkerPool:
         slot = await self._acquire()
         try:
             worker = self._worker_for(slot)
+            self.cold_jobs += not worker.poll_ready()
             return await worker.call(job, payload)
         finally:
             self._release(slot)
@@ -85,7 +87,8 @@ class WorkerPool:
 
     def _worker_for(self, slot: Slot) -> Worker:
         """The slot's worker, swapped for its successor once that is ready; an error if there is none."""
-        if slot.successor is not None and slot.successor.poll_ready():
+        retiring = slot.worker is not None and slot.worker.jobs >= self.settings.worker_max_jobs
+        if retiring and slot.successor is not None and slot.successor.poll_ready():  # else the old one goes on
             self._retire(slot.worker)
             slot.worker, slot.successor = slot.successor, None
         if slot.worker is not None and not slot.worker.alive():  # died while idle (killed, out of memory)

@@ -111,10 +111,10 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
     except ValidationError as error:
         raise RequestValidationError([{**e, "loc": ("body", "model", *e["loc"])} for e in error.errors()])
     result = infer_model(validate_model(spec, settings))
-    if not result.valid:
-        failed = result.failed
-        raise Problem(422, failed.error, layer=failed.layer.index, name=failed.layer.name,
-                      loc=("body", "model", "layers", failed.layer.index))
+    if not result.valid or result.fails_when_run:
+        failed = result.failed or result.fails_when_run
+        raise Problem(422, failed.error or failed.inference.run_error, layer=failed.layer.index,
+                      name=failed.layer.name, loc=("body", "model", "layers", failed.layer.index))
     if not result.layers:
         raise Problem(422, loc=("body", "model", "layers"), message=Text("the model has no layers yet; add one to see what it does to the picture",
                                 "모델에 층이 아직 없습니다; 층을 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))

@@ -6,15 +6,10 @@ at teardown, so "no JavaScript errors" is checked everywhere, not just in one te
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import live_server
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -26,51 +21,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-SERVER_START_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode} before answering")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)  # polling the port while uvicorn starts, not synchronising the page
-    raise RuntimeError(f"the server did not answer {url} within {SERVER_START_TIMEOUT_S} s")
 
 
 @contextmanager
 def serve_app(workers: int):
-    """The app served by uvicorn on a free port, with `workers` TensorFlow worker processes."""
+    """The app served on a free port, with `workers` TensorFlow worker processes."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
-    port = _free_port()
-    env = {**os.environ, "CNN_WORKERS": str(workers)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.server", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(f"{url}/api/layers", process)
+    with live_server.serve_app(workers) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")

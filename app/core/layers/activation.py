@@ -16,10 +16,11 @@ def _softmax_infer(shape: Shape, p: dict[str, Any]) -> Inference:
     inference = passthrough(shape, p)
     if normalize_axis(p["axis"], len(shape)) is None:
         # Keras builds a Softmax on a missing axis (the shape is unchanged) and only fails when data
-        # flows through it, so the model is valid here too; the explanation warns instead.
+        # flows through it, so the model is valid here too, with a warning; running it is refused here.
         error = axis_error(p["axis"], shape).text
-        inference.shape_steps.append(Step(Text("Keras builds this layer but running it fails: " + error.en,
-                                               "Keras는 이 층을 만들지만 실행하면 실패합니다: " + error.ko), ""))
+        inference.run_error = Text("Keras builds this layer but running it fails: " + error.en,
+                                   "Keras는 이 층을 만들지만 실행하면 실패합니다: " + error.ko)
+        inference.shape_steps.append(Step(inference.run_error, ""))
     return inference
 
 

@@ -31,6 +31,7 @@ class Inference:
     macs: int | None = 0
     shape_steps: list[Step] = field(default_factory=list)
     param_steps: list[Step] = field(default_factory=list)
+    run_error: Text | None = None  # Keras builds the layer, but running data through it fails, saying this
 
 
 class ArgumentError(ValueError):
