@@ -118,8 +118,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def starlette_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         text = _starlette_text(request, exc)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 413:  # the rest of the body is unread: close rather than drain it for keep-alive
+            headers["Connection"] = "close"
         return JSONResponse(envelope(text, [Issue(("body",), text, f"http_{exc.status_code}")]),
-                            exc.status_code, exc.headers)
+                            exc.status_code, headers)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:

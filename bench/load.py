@@ -321,7 +321,7 @@ def endpoint_lines(path: str, share: float, stats: EndpointStats, seconds: float
         row("  latency p50 / p99, all answers", latency(stats.answer_s)),
         row("  latency p50 / p99, 200s only", latency(stats.ok_s)),
         row("  slowest answer", ms(max(stats.answer_s)) if stats.answer_s else "n/a"),
-        row("  Retry-After waits (capped at 1 s)", f"{stats.retry_waits:,}, {stats.retry_wait_s:.1f} s in all"),
+        row("  Retry-After waits (capped at 1 s)", f"{stats.retry_waits:,}, {stats.retry_wait_s:,.1f} s in all"),
         *(f"  first {status} said: {text}" for status, text in sorted(stats.first_reason.items())),
     ]
 

@@ -65,7 +65,8 @@ class WorkerPool:
         finally:
             self._release(slot)
 
-    async def _acquire(self) -> Slot:
+    def check_room(self) -> None:
+        """Refuse now if a job could not even wait: before the caller reads its upload into memory."""
         if not self.slots:  # none configured: say so now rather than after a wait that cannot end well
             raise WorkerUnavailable(Text("feature maps are turned off on this server (setting CNN_WORKERS=0)",
                                          "이 서버에서는 특성 맵이 꺼져 있습니다 (설정 CNN_WORKERS=0)"))
@@ -75,6 +76,9 @@ class WorkerPool:
                 "(settings CNN_MAX_QUEUED_JOBS, CNN_WORKERS)",
                 f"요청 {self.waiting}개가 이미 TensorFlow 작업자를 기다립니다; 잠시 뒤 다시 해 보세요 "
                 "(설정 CNN_MAX_QUEUED_JOBS, CNN_WORKERS)"), retry_after_s=2)
+
+    async def _acquire(self) -> Slot:
+        self.check_room()
         self.waiting += 1
         try:
             return await asyncio.wait_for(self._free.get(), timeout=self.settings.job_timeout_s)

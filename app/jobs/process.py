@@ -121,38 +121,22 @@ class Worker:
         return value
 
     async def _receive(self, doing: Text, timeout_s: float, setting: str) -> tuple[str, Any]:
-        """The worker's next message; meanwhile watch its life, memory and the deadline."""
+        """The worker's next message; meanwhile watch its life, memory and the deadline.
+
+        The pipe is polled from a thread, a slice at a time, rather than watched with the loop's add_reader:
+        uvloop makes a watched descriptor non-blocking, and the pipe's blocking reads then fail mid-message."""
         loop = asyncio.get_running_loop()
-        readable = asyncio.Event()
-        fd = self._conn.fileno()
-        loop.add_reader(fd, readable.set)
-        try:
-            failure = await self._wait_readable(readable, doing, loop.time() + timeout_s, timeout_s, setting)
-        finally:
-            loop.remove_reader(fd)  # before any kill below closes the descriptor
-        if failure is not None:
-            self.kill()
-            raise failure
+        deadline = loop.time() + timeout_s
+        while not await anyio.to_thread.run_sync(self._conn.poll, MEMORY_POLL_S, abandon_on_cancel=True):
+            failure = self._failure(doing) or (
+                self._too_slow(doing, timeout_s, setting) if loop.time() > deadline else None)
+            if failure is not None:
+                self.kill()
+                raise failure
         try:
             return await anyio.to_thread.run_sync(self._conn.recv)  # large answers unpickle off the loop
         except (EOFError, OSError):
             raise self._stopped(doing)
-
-    async def _wait_readable(self, readable: asyncio.Event, doing: Text, deadline: float, timeout_s: float,
-                             setting: str) -> WorkerCrashed | WorkerTimeout | None:
-        loop = asyncio.get_running_loop()
-        while not self._conn.poll():
-            failure = self._failure(doing)
-            if failure is not None:
-                return failure
-            if loop.time() > deadline:
-                return self._too_slow(doing, timeout_s, setting)
-            readable.clear()
-            try:
-                await asyncio.wait_for(readable.wait(), min(MEMORY_POLL_S, max(0.0, deadline - loop.time())))
-            except TimeoutError:
-                pass
-        return None
 
     def _failure(self, doing: Text) -> WorkerCrashed | None:
         if not self.alive():

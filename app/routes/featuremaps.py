@@ -69,6 +69,7 @@ async def post_featuremaps(
     spec, result = _checked_model(model, settings)
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
+    _refuse_if_busy(request)
     picture = await _picture_bytes(image, sample, settings)
     _check_picture(picture, settings)
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
@@ -82,6 +83,18 @@ async def post_featuremaps(
                     "output_shape": list(row.output_shape), **out} for row, out in zip(result.layers, maps["layers"])],
     }
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+def _refuse_if_busy(request: Request) -> None:
+    try:
+        request.app.state.workers.check_room()
+    except WorkerError as error:
+        raise _problem(error)
+
+
+def _problem(error: WorkerError) -> Problem:
+    headers = {"Retry-After": str(math.ceil(error.retry_after_s))} if error.retry_after_s else None
+    return Problem(error.status, error.text, headers=headers, loc=())
 
 
 async def _unless_disconnected(request: Request, job: Coroutine) -> dict | None:
@@ -98,8 +111,7 @@ async def _unless_disconnected(request: Request, job: Coroutine) -> dict | None:
                 await asyncio.gather(task, return_exceptions=True)
                 return None
     except WorkerError as error:
-        headers = {"Retry-After": str(math.ceil(error.retry_after_s))} if error.retry_after_s else None
-        raise Problem(error.status, error.text, headers=headers, loc=())
+        raise _problem(error)
     finally:
         if not task.done():  # our own caller was cancelled (server shutting down)
             task.cancel()
