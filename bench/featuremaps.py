@@ -326,7 +326,7 @@ def server_lines(server: ServerFigures, settings: Settings) -> list[str]:
     ready = (f"{server.worker_ready_s:.1f} s" if server.worker_ready_s is not None
              else f"still busy after {WORKER_SETTLE_LIMIT_S:.0f} s (figures may be disturbed)")
     return [
-        "SERVER (uvicorn app.main:app, started by this run)",
+        "SERVER (python -m app.server, started by this run)",
         f"  settings: CNN_WORKERS={settings.workers}, CNN_WORKER_MAX_JOBS={settings.worker_max_jobs}, "
         f"CNN_WORKER_MODEL_CACHE={settings.worker_model_cache}",
         row("  launch to first 200 (GET /api/samples)", f"{server.first_answer_s:.2f} s"),

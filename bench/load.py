@@ -363,7 +363,7 @@ def header(args: argparse.Namespace, settings: Settings, others_cores: float, ru
     return [
         f"CNN Blocks mixed load: {args.clients} clients × {args.seconds:g} s, keep-alive, "
         f"{1 - MAPS_SHARE:.0%} {SHAPES} / {MAPS_SHARE:.0%} {MAPS}; Python {platform.python_version()}, {cores} CPUs",
-        f"server: uvicorn app.main:app, CNN_WORKERS={args.workers}, CNN_WORKER_MAX_JOBS={settings.worker_max_jobs}, "
+        f"server: python -m app.server, CNN_WORKERS={args.workers}, CNN_WORKER_MAX_JOBS={settings.worker_max_jobs}, "
         f"CNN_JOB_TIMEOUT_S={settings.job_timeout_s:g}; models: {len(cifar_variants())} CIFAR-10 variants, "
         f"{MAP_MODELS} small CNNs with sample={SAMPLE}",
         row("load generator CPU (this process)", f"{run.client_cpu_s:.1f} s = {run.client_cpu_s / run.seconds:.2f} "

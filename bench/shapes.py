@@ -298,7 +298,7 @@ def server_lines(server: ServerFigures) -> list[str]:
     settled = (f"{server.workers_settled_s:.1f} s after launch" if server.workers_settled_s is not None
                else f"still busy after {WORKER_SETTLE_LIMIT_S:.0f} s (figures may be disturbed)")
     return [
-        "SERVER (uvicorn app.main:app, 1 process, started by this run)",
+        "SERVER (python -m app.server: uvicorn, 1 process, started by this run)",
         f"  {uvicorn_stack()}",
         f"  launch to first 200 from /api/shapes     {server.start_to_first_answer_s:.2f} s",
         f"  resident memory after start              {mb(server.rss_after_start_kb)}",

@@ -159,7 +159,7 @@ class Worker:
             "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
 
     def _stopped(self, doing: Text) -> WorkerCrashed:
-        self.process.join(timeout=1)  # reap it, so that its exit code is known rather than None
+        self.process.join(timeout=0.5)  # reap it, so that its exit code is known; it is dead or dying: brief
         how = exit_reason(self.process.exitcode)
         return WorkerCrashed(Text(
             f"the TensorFlow worker stopped while {doing.en} ({how.en}); it has been replaced, try again",
