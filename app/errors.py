@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.spec import Issue, SpecError
+from app.core.spec import Issue, SpecError, pydantic_issue
 from app.core.text import Text, clip
 
 log = logging.getLogger("cnn_blocks")
@@ -37,29 +37,10 @@ def envelope(message: Text, issues: list[Issue], layer: int | None = None, name:
             "detail": [issue.to_json() for issue in issues]}
 
 
-def where(loc: list) -> str:
-    """A location as a person writes it.
-
-    >>> where(["body", "layers", 2, "filters"])
-    'layers[2].filters'
-    >>> where(["body"])
-    'body'
-    """
-    text = ""
-    for part in loc[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "body"
-
-
-def _pydantic_issue(error: dict) -> Issue:
-    """A pydantic error made readable: say which field; drop the echoed input and internals."""
-    loc = tuple(error.get("loc", ()))
+def _issue(error: dict) -> Issue:
     if error.get("type") == "json_invalid":
-        return _json_issue(loc, (error.get("ctx") or {}).get("error", "JSON decode error"))
-    msg = clip(error.get("msg", "invalid value"), 200)
-    # pydantic speaks English only; the Korean line says the same with its words quoted.
-    return Issue(loc, Text(f"{where(list(loc))}: {msg}", f"{where(list(loc))}: 올바르지 않은 값입니다 ({msg})"),
-                 error.get("type", "value_error"))
+        return _json_issue(tuple(error.get("loc", ())), (error.get("ctx") or {}).get("error", "JSON decode error"))
+    return pydantic_issue(error)
 
 
 def _json_issue(loc: tuple, reason: str) -> Issue:
@@ -113,7 +94,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _invalid([_pydantic_issue(e) for e in exc.errors()] or [_json_issue(("body",), "empty")])
+        return _invalid([_issue(e) for e in exc.errors()] or [_json_issue(("body",), "empty")])
 
     @app.exception_handler(StarletteHTTPException)
     async def starlette_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

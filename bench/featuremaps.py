@@ -208,14 +208,19 @@ def measure_keras_cold(keras, case: Case):
 
 
 def worker_job(case: Case, settings: Settings) -> Callable[[], object]:
-    """The worker's own job (app.tf.featuremaps.run: cached model, forward pass, stats, PNG mosaics) with the
-    payload the route sends, ready to call: our time minus HTTP, the route and the pipe."""
+    """The worker's own job (app.tf.featuremaps.run: decoding the picture, cached model, forward pass, stats, PNG
+    mosaics) with the payload the route sends, ready to call: our time minus HTTP, the route and the pipe."""
     from app.core.spec import ModelSpec
     from app.tf import featuremaps as job
 
-    array = case.input_array
-    payload = {"model": ModelSpec.model_validate(case.body).model_dump(), "seed": SEED, "image": array.tobytes(),
-               "image_shape": list(array.shape), "settings": settings.model_dump()}
+    from app.core.engine import infer_model
+    from app.core.spec import validate_model
+    from app.core.summary import FLOAT32_BYTES
+
+    spec = ModelSpec.model_validate(case.body)
+    weights = sum(infer_model(validate_model(spec, settings)).totals()) * FLOAT32_BYTES
+    payload = {"model": spec.model_dump(), "seed": SEED, "picture": case.png, "input_shape": case.input_array.shape[1:],
+               "weight_bytes": weights, "settings": settings.model_dump()}
     job.run(payload)  # builds and caches the model: not what is timed
     return lambda: job.run(payload)
 

@@ -69,9 +69,9 @@ async def post_featuremaps(
     spec, result = _checked_model(model, settings)
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
-    _refuse_if_busy(request)
-    picture = await _picture_bytes(image, sample, settings)
+    picture = await _picture_bytes(image, sample, settings)  # at most CNN_MAX_UPLOAD_BYTES
     _check_picture(picture, settings)
+    _refuse_if_busy(request)  # before waiting: what waiting requests hold is bounded by the queue
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
                "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump()}
     maps = await _unless_disconnected(request, request.app.state.workers.run("featuremaps", payload))
