@@ -108,20 +108,20 @@ def test_an_endless_chunked_body_is_cut_off_at_the_limit_while_others_are_answer
                      b"Transfer-Encoding: chunked\r\n\r\n")
         piece = b'{"type":"Dense","units":1},' * 600
         chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-        sent, answered_meanwhile = 0, None
+        sent, answered_meanwhile, cut_off = 0, None, False
         try:
-            while sent < 100 * limit:  # far more than the limit, unless the server stops us
+            while sent < 50_000_000:  # far more than the limit and the sockets' buffers, unless the server stops us
                 sock.sendall(chunk)
                 sent += len(piece)
                 if answered_meanwhile is None and sent > limit // 2:
                     answered_meanwhile = shapes_ok(url)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            cut_off = True
         answer = read_until_closed(sock, timeout_s=10)
         sock.close()
     assert answered_meanwhile
     assert answer.startswith(b"HTTP/1.1 413") and b"CNN_MAX_JSON_BYTES" in answer
-    assert sent < 20 * limit  # the server stopped reading near the limit (socket buffers hold the rest)
+    assert cut_off, f"the server read all {sent:,} bytes"  # it closed the connection instead of draining it
 
 
 def test_a_body_declared_too_large_is_refused_before_it_is_sent():
