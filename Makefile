@@ -34,16 +34,19 @@ chromium:
 	fi
 
 test: $(STAMP) chromium
+	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Only the tests that need neither TensorFlow nor a browser: seconds.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/api -q
 
-# Our figures beside plain Keras's, each from one run (a few minutes each; --quick for a smoke run).
+# Our figures beside plain Keras's, each from one run (a few minutes each; --quick for a smoke run),
+# and the mixed load test.
 bench: $(STAMP)
 	$(BIN)/python bench/shapes.py
 	$(BIN)/python bench/featuremaps.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -13,9 +13,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app import errors
 from app.config import Settings, get_settings
-from app.routes import featuremaps, pages, shapes
 from app.jobs import WorkerPool
 from app.limits import BodyLimits, DeclaredLength
+from app.routes import featuremaps, pages, shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -88,7 +88,7 @@ SAMPLES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def sample_png(sample_id: str) -> bytes:
     buffer = io.BytesIO()
     SAMPLES[sample_id].draw().save(buffer, format="PNG")

@@ -23,9 +23,9 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import numpy as np
@@ -43,8 +43,14 @@ from bench.models import CIFAR10_CNN, VGG16_BLOCKS_1_2  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
 from bench.procfs import CpuWindow, maps_mention, rss_kb  # noqa: E402
 from bench.report import mb, ms, percentile, progress, row, side_by_side, warn_if_disturbed  # noqa: E402
-from bench.server import (WORKER_SETTLE_LIMIT_S, RequestTimes, Server, running_server,  # noqa: E402
-                          time_requests, wait_for_quiet_children)
+from bench.server import (  # noqa: E402
+    WORKER_SETTLE_LIMIT_S,
+    RequestTimes,
+    Server,
+    running_server,
+    time_requests,
+    wait_for_quiet_children,
+)
 
 MAPS_PATH = "/api/featuremaps"
 SAMPLE = "scene"  # the server's own photo-like sample picture (128×128, resized by the server)
@@ -210,12 +216,10 @@ def measure_keras_cold(keras, case: Case):
 def worker_job(case: Case, settings: Settings) -> Callable[[], object]:
     """The worker's own job (app.tf.featuremaps.run: decoding the picture, cached model, forward pass, stats, PNG
     mosaics) with the payload the route sends, ready to call: our time minus HTTP, the route and the pipe."""
-    from app.core.spec import ModelSpec
-    from app.tf import featuremaps as job
-
     from app.core.engine import infer_model
-    from app.core.spec import validate_model
+    from app.core.spec import ModelSpec, validate_model
     from app.core.summary import FLOAT32_BYTES
+    from app.tf import featuremaps as job
 
     spec = ModelSpec.model_validate(case.body)
     weights = sum(infer_model(validate_model(spec, settings)).totals()) * FLOAT32_BYTES

@@ -9,9 +9,9 @@ so it can explain the failure in its own words.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
-Dim = Optional[int]
+Dim = int | None
 Shape = tuple[Dim, ...]
 
 CHANNELS_LAST = "channels_last"

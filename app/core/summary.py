@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
+from functools import cache
 
 from app.core.shapes import Shape, format_shape
 
@@ -118,7 +118,7 @@ def _row(cells: Iterable[str], aligns: str = "llr") -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule(left: str, fill: str, middle: str, right: str) -> str:
     return left + middle.join(fill * w for w in CELL_WIDTHS) + right
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
-
 from blocks_page import open_page
+from playwright.sync_api import Locator, Page, expect
 
 # The first feature-map request waits for the worker to import TensorFlow: up to a minute on a busy
 # two-core machine, so the first answer gets a generous deadline (the rest are quick).

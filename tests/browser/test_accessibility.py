@@ -7,9 +7,8 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from blocks_page import blocks, open_page, palette_button, select_block
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from blocks_page import blocks, field, open_page, palette_button, select_block, tab_to, totals, type_into
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -11,15 +11,25 @@ import json
 import re
 
 import pytest
+from blocks_page import field, palette_button, totals
+from conftest import PHONE, serve_app
+from maps_page import (
+    ANSWER_MS,
+    canvas_colours,
+    card,
+    cards,
+    click_tile,
+    forget_expected_network_errors,
+    layer_list,
+    mosaic,
+    open_maps,
+    pick_sample,
+    requests_to,
+    sample,
+    wait_painted,
+)
 from PIL import Image
 from playwright.sync_api import expect
-
-from blocks_page import field, palette_button, totals
-from conftest import DESKTOP, PHONE, serve_app
-from maps_page import (
-    ANSWER_MS, canvas_colours, card, cards, click_tile, forget_expected_network_errors, layer_list, mosaic, open_maps,
-    pick_sample, requests_to, sample, wait_painted,
-)
 from test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from blocks_page import blocks, open_page, select_block, stack, totals
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

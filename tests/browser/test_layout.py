@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from blocks_page import blocks, open_page, select_block
 from conftest import DESKTOP, PHONE
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

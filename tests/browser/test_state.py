@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from blocks_page import (
-    blocks, body_from_url, expect_model_in_url, field, open_page, palette_button, select_block, totals,
+    blocks,
+    body_from_url,
+    expect_model_in_url,
+    field,
+    open_page,
+    palette_button,
+    select_block,
+    totals,
 )
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

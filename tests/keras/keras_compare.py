@@ -12,7 +12,6 @@ from app.core.engine import infer_model
 from app.core.spec import ModelSpec, validate_model
 from app.tf.build import build_layer_by_layer
 
-
 # Arguments Keras's constructor takes and builds with, but that mean nothing; the catalogue refuses them on
 # purpose (a 422 that says what is allowed). None of them can change a shape except negative zero-padding.
 STRICTER_THAN_KERAS = {

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from app.core.layers import KINDS, LayerKind
 from app.core.params import (
-    AxisParam, BoolParam, ChoiceParam, FloatParam, IntParam, Param, ShapeParam, SidesParam, TupleParam,
+    AxisParam,
+    BoolParam,
+    ChoiceParam,
+    FloatParam,
+    IntParam,
+    Param,
+    ShapeParam,
+    SidesParam,
+    TupleParam,
 )
 
 # To explore: KERAS_EXAMPLES_SCALE=20 pytest tests/keras/test_generated.py runs 20 times as many

@@ -5,11 +5,11 @@ from __future__ import annotations
 import keras
 import pytest
 from fastapi.testclient import TestClient
+from keras_compare import validated
 
 from app.core.layers import KINDS
 from app.core.layers.base import ACTIVATIONS
 from app.main import app
-from keras_compare import validated
 
 client = TestClient(app)
 

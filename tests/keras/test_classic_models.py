@@ -7,11 +7,11 @@ import os
 import keras
 import pytest
 from fastapi.testclient import TestClient
+from keras_classics import CIFAR10_TUTORIAL, FASHION_MNIST_VGG, LENET5, LONG_NAMES, VGG16
+from keras_compare import assert_same_as_keras, validated
 
 from app.main import app
 from app.tf.build import build_model
-from keras_classics import CIFAR10_TUTORIAL, FASHION_MNIST_VGG, LENET5, LONG_NAMES, VGG16
-from keras_compare import assert_same_as_keras, validated
 
 CLASSICS = {"cifar10_tutorial": CIFAR10_TUTORIAL, "fashion_mnist_vgg": FASHION_MNIST_VGG, "lenet5": LENET5,
             "long_names": LONG_NAMES}
@@ -94,5 +94,6 @@ def test_summary_wraps_layer_names_like_keras(name):
 @pytest.mark.parametrize("num_bytes", [0, 1023, 1024, 490_280, 2**20 - 1, 5 * 2**30, 2**50, 2**60, 7 * 2**62])
 def test_readable_size_is_kerass(num_bytes):
     from keras.src.utils.summary_utils import readable_memory_size
+
     from app.core.summary import readable_size
     assert readable_size(num_bytes) == readable_memory_size(num_bytes)

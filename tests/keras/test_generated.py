@@ -9,11 +9,11 @@ from __future__ import annotations
 import keras
 import pytest
 from hypothesis import HealthCheck, assume, event, example, given, settings
+from keras_compare import STRICTER_THAN_KERAS, assert_same_as_keras, spec, validated
+from keras_strategies import DERANDOMIZE, WILD_LAYER, any_models, examples, image_models, sequence_models
 
 from app.core.layers import lookup
 from app.core.spec import SpecError
-from keras_compare import STRICTER_THAN_KERAS, assert_same_as_keras, spec, validated
-from keras_strategies import DERANDOMIZE, WILD_LAYER, any_models, examples, image_models, sequence_models
 
 SETTINGS = dict(deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 

@@ -7,9 +7,9 @@ non-trainable counts and the first failing layer must all match what Keras build
 from __future__ import annotations
 
 import pytest
+from keras_compare import assert_same_as_keras, spec
 
 from app.core.layers import KINDS, lookup
-from keras_compare import assert_same_as_keras, spec
 
 
 def L(type_name: str, **arguments) -> dict:

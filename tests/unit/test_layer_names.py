@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from core_helpers import L, refused, validate
 
 from app.core.layers import KINDS
 from app.core.layers.base import to_snake_case
-from core_helpers import L, refused, validate
 
 
 @pytest.mark.parametrize("class_name, expected", [

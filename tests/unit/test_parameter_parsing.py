@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from core_helpers import L, params_of, refused, validate
 
 from app.core.layers import lookup, suggest
-from core_helpers import L, params_of, refused, validate
 
 
 def test_kernel_size_int_means_the_same_along_every_axis():

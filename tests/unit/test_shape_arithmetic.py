@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.core.shapes import (
-    conv_length, effective_kernel, flatten, format_shape, join_channels, normalize_axis, pool_length, product,
-    split_channels, transpose_length,
+    conv_length,
+    effective_kernel,
+    flatten,
+    format_shape,
+    join_channels,
+    normalize_axis,
+    pool_length,
+    product,
+    split_channels,
+    transpose_length,
 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.core.summary import cell_width, params_line, readable_size, summary_text, wrap_cell
 from core_helpers import L, run
+
+from app.core.summary import cell_width, params_line, readable_size, summary_text, wrap_cell
 
 
 def test_sizes_use_binary_units_with_two_decimals():

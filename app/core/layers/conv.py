@@ -6,12 +6,27 @@ from typing import Any
 
 from app.core.explain import Step, axis_names, n, product_text, transpose_formula, window_formula, with_bias_formula
 from app.core.layers.base import (
-    DATA_FORMAT, USE_BIAS, ArgumentError, Inference, LayerError, LayerKind,
-    activation_param, data_format, padding_param,
+    DATA_FORMAT,
+    USE_BIAS,
+    ArgumentError,
+    Inference,
+    LayerError,
+    LayerKind,
+    activation_param,
+    data_format,
+    padding_param,
 )
 from app.core.params import IntParam, TupleParam
 from app.core.shapes import (
-    Dim, Shape, conv_length, effective_kernel, format_shape, join_channels, product, split_channels, transpose_length,
+    Dim,
+    Shape,
+    conv_length,
+    effective_kernel,
+    format_shape,
+    join_channels,
+    product,
+    split_channels,
+    transpose_length,
 )
 from app.core.text import Text
 
