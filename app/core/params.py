@@ -43,6 +43,7 @@ class Param:
     default: Any = None
     required: bool = False
     nullable: bool = False
+    example: Any = None  # what a new block starts with when the argument is required (the page's starter)
 
     kind = "any"
 
@@ -83,6 +84,7 @@ class Param:
             "allowed": self.allowed().en,
             "allowed_ko": self.allowed().ko,
             "description": self.description.to_json(),
+            "example": jsonable(self.example),
             **self.extra_json(),
         }
 

@@ -18,12 +18,13 @@ export function kindOf(catalogue, type) {
 
 /**
  * A fresh layer needs values for its required arguments. These are generic, kind-based starting
- * points (32 units/filters, a 3-wide window, a rate halfway through its range), not per-layer rules.
+ * points (32 units/filters, a 3-wide window, a rate halfway through its range), unless the catalogue
+ * gives an example (AveragePooling's required pool_size starts at 2, as MaxPooling's default).
  */
 export function starterSpec(kind) {
   const spec = { type: kind.type };
   for (const param of kind.params) {
-    if (param.required && param.default == null) spec[param.name] = starterValue(param);
+    if (param.required && param.default == null) spec[param.name] = param.example ?? starterValue(param);
   }
   return spec;
 }

@@ -13,6 +13,8 @@ from app.core.text import Text
 
 _WHAT = {"Max": Text("the largest", "가장 큰 값"), "Average": Text("the mean", "평균")}
 _ALIAS = {"Max": "MaxPool", "Average": "AvgPool"}
+_INPUT = {1: Text("sequence", "시퀀스"), 2: Text("image", "이미지")}
+_AXES = {1: Text("(steps, C) → (C)", "(스텝, C) → (C)"), 2: Text("(H, W, C) → (C)", "(H, W, C) → (C)")}
 
 
 def pooling(op: str, rank: int) -> LayerKind:
@@ -34,14 +36,17 @@ def pooling(op: str, rank: int) -> LayerKind:
 
     what = _WHAT[op]
     default_pool = 2 if rank == 1 else (2, 2)
+    # Keras 3 requires pool_size for average pooling (AveragePooling2D() is a TypeError) but not for max pooling.
+    required = op == "Average"
     return LayerKind(
         f"{op}Pooling{rank}D",
         "pooling",
-        Text(f"keeps {what.en} value of each window, shrinking the image; channels unchanged",
-             f"각 창에서 {what.ko}만 남겨 이미지를 줄임; 채널 수는 그대로"),
+        Text(f"keeps {what.en} value of each window, shrinking the {_INPUT[rank].en}; channels unchanged",
+             f"각 창에서 {what.ko}만 남겨 {_INPUT[rank].ko}을 줄임; 채널 수는 그대로"),
         (
             TupleParam("pool_size", Text("size of the pooling window", "풀링 창의 크기"),
-                       default=default_pool, rank=rank),
+                       default=None if required else default_pool, required=required, example=default_pool,
+                       rank=rank),
             TupleParam("strides", Text("step between windows (null = pool_size)", "창 사이 보폭 (null = pool_size)"),
                        default=None, nullable=True, rank=rank),
             padding_param(),
@@ -70,8 +75,8 @@ def global_pooling(op: str, rank: int) -> LayerKind:
     return LayerKind(
         f"Global{op}Pooling{rank}D",
         "pooling",
-        Text(f"reduces each whole channel to {what.en} value: (H, W, C) → (C)",
-             f"채널 전체를 {what.ko} 하나로 줄임: (H, W, C) → (C)"),
+        Text(f"reduces each whole channel to {what.en} value: {_AXES[rank].en}",
+             f"채널 전체를 {what.ko} 하나로 줄임: {_AXES[rank].ko}"),
         (DATA_FORMAT, BoolParam("keepdims", Text("keep the spatial axes with size 1", "공간 축을 크기 1로 유지"),
                                 default=False)),
         infer,
