@@ -15,7 +15,7 @@ from app import errors
 from app.config import Settings, get_settings
 from app.jobs import WorkerPool
 from app.limits import BodyLimits, DeclaredLength
-from app.routes import featuremaps, pages, shapes
+from app.routes import docs, featuremaps, pages, shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Stack Keras layers and see shapes and parameter counts exactly as Keras computes them.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by app.routes.docs from local assets, not a CDN
+        redoc_url=None,
     )
     app.dependency_overrides[get_settings] = _provider(settings)
     errors.install(app)
@@ -44,10 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limits = app.state.body_limits = BodyLimits(settings)
     app.include_router(shapes.router, max_body_size=limits.json.bytes)
     app.include_router(pages.router, max_body_size=limits.json.bytes)
+    app.include_router(docs.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
     app.add_middleware(DeclaredLength, limits=limits)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    docs.mount_assets(app)
     return app
 
 

@@ -55,8 +55,8 @@ VGG16 = {
 LENET5 = {
     "input_shape": [32, 32, 1],
     "layers": [
-        L("Conv2D", filters=6, kernel_size=5, activation="tanh"), L("AveragePooling2D"),
-        L("Conv2D", filters=16, kernel_size=5, activation="tanh"), L("AveragePooling2D"),
+        L("Conv2D", filters=6, kernel_size=5, activation="tanh"), L("AveragePooling2D", pool_size=2),
+        L("Conv2D", filters=16, kernel_size=5, activation="tanh"), L("AveragePooling2D", pool_size=2),
         L("Flatten"), L("Dense", units=120, activation="tanh"), L("Dense", units=84, activation="tanh"),
         L("Dense", units=10, activation="softmax"),
     ],

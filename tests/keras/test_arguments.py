@@ -38,7 +38,7 @@ def test_aliases_are_the_same_keras_class(kind):
 def test_every_catalogue_argument_is_a_keras_constructor_argument(kind):
     keras.utils.clear_session()
     required = {"filters": 2, "kernel_size": 3, "units": 2, "rate": 0.5, "activation": "relu", "scale": 1.0,
-                "target_shape": [-1]}
+                "target_shape": [-1], "pool_size": 2}
     body = {"input_shape": [8, 8, 3], "layers": [L(kind.type, **{p.name: required[p.name]
                                                                   for p in kind.params if p.required})]}
     layer = validated(body).layers[0]

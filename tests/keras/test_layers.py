@@ -95,7 +95,7 @@ CASES = {
         ([8, 4], L("MaxPool2D")),  # a sequence into a 2-D pooling
     ],
     "AveragePooling2D": [
-        ([8, 8, 4], L("AveragePooling2D")),
+        ([8, 8, 4], L("AveragePooling2D", pool_size=2)),
         ([9, 9, 4], L("AvgPool2D", pool_size=3, strides=2, padding="same")),
         ([2, 3, 4], L("AveragePooling2D", pool_size=3)),
     ],
@@ -107,7 +107,7 @@ CASES = {
     ],
     "AveragePooling1D": [
         ([10, 4], L("AveragePooling1D", pool_size=4, strides=3)),
-        ([None, 4], L("AvgPool1D")),
+        ([None, 4], L("AvgPool1D", pool_size=2)),
     ],
     "GlobalMaxPooling2D": [
         ([5, 5, 64], L("GlobalMaxPooling2D")),
