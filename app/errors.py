@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.spec import Issue, SpecError, pydantic_issue
-from app.core.text import Text, clip
+from app.core.text import Text, clip, josa
 
 log = logging.getLogger("cnn_blocks")
 
@@ -50,7 +50,7 @@ def _json_issue(loc: tuple, reason: str) -> Issue:
     at = f" (at character {position})" if position is not None else ""
     at_ko = f" ({position}번째 문자)" if position is not None else ""
     return Issue(loc[: 2 if field else 1], Text(f"{what} is not valid JSON: {reason}{at}",
-                                                f"{field or '본문'}이(가) 올바른 JSON이 아닙니다: {reason}{at_ko}"),
+                                                f"{josa(field or '본문', '이/가')} 올바른 JSON이 아닙니다: {reason}{at_ko}"),
                  "json_invalid")
 
 
@@ -73,7 +73,7 @@ def _starlette_text(request: Request, exc: StarletteHTTPException) -> Text:
     if status == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         return Text(f"{request.method} is not allowed on {path}; use {allowed}",
-                    f"{path}에는 {request.method}를 쓸 수 없습니다; {allowed}를 쓰세요")
+                    f"{path}에는 {josa(request.method, '을/를')} 쓸 수 없습니다; {josa(allowed, '을/를')} 쓰세요")
     if status == 413:  # Starlette stopped a body sent without Content-Length at the route's limit
         return request.app.state.body_limits.for_path(path).refusal()
     if status == 400:

@@ -44,7 +44,7 @@ def check_upload(data: bytes, max_bytes: int, max_pixels: int) -> None:
     and only a picture that can be decoded within the limits is handed to a worker."""
     if len(data) > max_bytes:
         raise ImageError(Text(f"the image is {len(data):,} bytes; the limit is {max_bytes:,} (setting CNN_MAX_UPLOAD_BYTES)",
-                              f"이미지가 {len(data):,}바이트로 한도 {max_bytes:,}를 넘습니다 (설정 CNN_MAX_UPLOAD_BYTES)"), 413)
+                              f"이미지가 {len(data):,}바이트로 한도 {max_bytes:,}바이트를 넘습니다 (설정 CNN_MAX_UPLOAD_BYTES)"), 413)
     if not data:
         raise ImageError(Text("the image file is empty", "이미지 파일이 비어 있습니다"))
     with _readable():
@@ -83,7 +83,7 @@ def _check_header(image: Image.Image, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ImageError(Text(f"the image is {width}×{height} = {width * height:,} pixels; the limit is {max_pixels:,} "
                               "(setting CNN_MAX_IMAGE_PIXELS)",
-                              f"이미지가 {width}×{height} = {width * height:,}픽셀로 한도 {max_pixels:,}를 넘습니다 "
+                              f"이미지가 {width}×{height} = {width * height:,}픽셀로 한도 {max_pixels:,}픽셀을 넘습니다 "
                               "(설정 CNN_MAX_IMAGE_PIXELS)"), 413)
 
 

@@ -15,7 +15,7 @@ from app.core.params import jsonable
 from app.core.shapes import Shape, format_shape, product
 from app.core.spec import ValidLayer, ValidModel
 from app.core.summary import FLOAT32_BYTES, summary_text
-from app.core.text import Text
+from app.core.text import Text, josa
 
 
 @dataclass
@@ -141,7 +141,7 @@ def _check_rank(kind: LayerKind, shape: Shape) -> None:
     raise LayerError(
         f"expects {expected}-D input {example} but receives {format_shape(shape)}, which is {len(shape)}-D; "
         + fix_en,
-        f"{expected}차원 입력 {example}이 필요하지만 {format_shape(shape)} ({len(shape)}차원)을 받았습니다; " + fix_ko,
+        f"{expected}차원 입력 {josa(example, '이/가')} 필요하지만 {format_shape(shape)} ({len(shape)}차원)을 받았습니다; " + fix_ko,
     )
 
 

@@ -127,4 +127,4 @@ def with_bias_formula(weights_per_unit: str, units: int, use_bias: bool, result:
 
 
 NO_PARAMS = Text("no weights to learn", "학습할 가중치 없음")
-SAME_SHAPE = Text("output shape = input shape", "출력 모양 = 입력 모양")
+SAME_SHAPE = Text("output shape = input shape", "출력 형태 = 입력 형태")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from app.core.text import Text, quoted
+from app.core.text import Text, josa, quoted
 
 
 class ParamError(ValueError):
@@ -170,7 +170,7 @@ class ChoiceParam(Param):
             for choice in self.choices:
                 if choice.lower() == value.lower():
                     return choice
-        raise ParamError(Text(f"{quoted(value)} is not one of the choices", f"{quoted(value)}은(는) 선택지에 없습니다"))
+        raise ParamError(Text(f"{quoted(value)} is not one of the choices", f"{josa(quoted(value), '은/는')} 선택지에 없습니다"))
 
     def describe_allowed(self) -> Text:
         choices = ", ".join(repr(c) for c in self.choices)
@@ -297,14 +297,14 @@ def _int_or_list(value: Any, rank: int) -> tuple[int, ...]:
 
 
 def _expected(en: str, ko: str, value: Any) -> Text:
-    return Text(f"expected {en}, got {quoted(value)}", f"{ko}이(가) 필요하지만 {quoted(value)}을(를) 받았습니다")
+    return Text(f"expected {en}, got {quoted(value)}", f"{josa(ko, '이/가')} 필요하지만 {josa(quoted(value), '을/를')} 받았습니다")
 
 
 def _check_range(value, minimum, maximum) -> None:
     if minimum is not None and value < minimum:
-        raise ParamError(Text(f"{value} is below the minimum {minimum}", f"{value}은(는) 최솟값 {minimum}보다 작습니다"))
+        raise ParamError(Text(f"{value} is below the minimum {minimum}", f"{josa(value, '은/는')} 최솟값 {minimum}보다 작습니다"))
     if maximum is not None and value > maximum:
-        raise ParamError(Text(f"{value} is above the maximum {maximum}", f"{value}은(는) 최댓값 {maximum}보다 큽니다"))
+        raise ParamError(Text(f"{value} is above the maximum {maximum}", f"{josa(value, '은/는')} 최댓값 {maximum}보다 큽니다"))
 
 
 def _range_text(what: Text, minimum, maximum) -> Text:

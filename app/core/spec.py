@@ -17,7 +17,7 @@ from app.core.layers import KINDS, lookup, suggest
 from app.core.layers.base import ArgumentError, LayerKind
 from app.core.params import ParamError, field_list
 from app.core.shapes import Shape
-from app.core.text import Text, clip, quoted
+from app.core.text import Text, clip, josa, quoted
 
 CIFAR_EXAMPLE = {
     "input_shape": [32, 32, 3],
@@ -108,7 +108,7 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
     if len(spec.layers) > limits.max_layers:
         issues.append(Issue(("body", "layers"), Text(
             f"{len(spec.layers)} layers is more than the limit of {limits.max_layers} (setting CNN_MAX_LAYERS)",
-            f"층 {len(spec.layers)}개는 한도 {limits.max_layers}개를 넘습니다 (설정 CNN_MAX_LAYERS)"), "too_long"))
+            f"레이어 {len(spec.layers)}개는 한도 {limits.max_layers}개를 넘습니다 (설정 CNN_MAX_LAYERS)"), "too_long"))
     specs, parsed = [], []
     for index, raw in enumerate(spec.layers[: limits.max_layers]):
         layer, layer_issues = _layer_spec(index, raw)
@@ -178,7 +178,7 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
     if kind is None:
         hint = suggest(layer.type)
         unknown = Text(f"unknown layer type {quoted(layer.type)}" + (f"; did you mean {hint!r}?" if hint else ""),
-                       f"알 수 없는 층 종류 {quoted(layer.type)}" + (f"; {hint!r}을(를) 뜻했나요?" if hint else ""))
+                       f"알 수 없는 레이어 종류 {quoted(layer.type)}" + (f"; {josa(repr(hint), '을/를')} 뜻했나요?" if hint else ""))
         return None, {}, [Issue((*where, "type"), _at(_where(index, layer), unknown), "unknown_type", _known_types())]
     arguments = layer.arguments()
     fields = field_list(kind.params)
@@ -226,7 +226,7 @@ def _largest_int(value: Any) -> int:
 
 def _over_limit(value: int, limit: int, setting: str) -> Text:
     return Text(f"{value:,} is above the limit of {limit:,} (setting {setting})",
-                f"{value:,}은(는) 한도 {limit:,}를 넘습니다 (설정 {setting})")
+                f"{josa(f'{value:,}', '은/는')} 한도 {josa(f'{limit:,}', '을/를')} 넘습니다 (설정 {setting})")
 
 
 def _known_types() -> Text:
@@ -242,7 +242,7 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
         name = spec.name
         if name is not None and "/" in name:  # Keras's constructor refuses it: "/" separates name scopes
             issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
-                "a layer name cannot contain '/'", "층 이름에는 '/'를 쓸 수 없습니다")), "value_error",
+                "a layer name cannot contain '/'", "레이어 이름에는 '/'를 쓸 수 없습니다")), "value_error",
                 Text("a name without '/'", "'/'가 없는 이름")))
         if name is None:
             count = counters.get(kind.name_prefix, 0)
@@ -251,8 +251,8 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
         if name in seen:
             issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
                 f"the name {quoted(name)} is already used by layers[{seen[name]}]; layer names must be unique",
-                f"이름 {quoted(name)}은(는) 이미 layers[{seen[name]}]가 씁니다; 층 이름은 겹치면 안 됩니다")), "value_error",
-                Text("a name no other layer has", "다른 층이 쓰지 않는 이름")))
+                f"이름 {josa(quoted(name), '은/는')} 이미 layers[{seen[name]}]가 씁니다; 레이어 이름은 겹치면 안 됩니다")), "value_error",
+                Text("a name no other layer has", "다른 레이어가 쓰지 않는 이름")))
         seen.setdefault(name, index)
         layers.append(ValidLayer(index, kind, name, params, spec.name is not None))
     if issues:

@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 
 from app.config import Settings
-from app.core.text import Text
+from app.core.text import Text, josa
 from app.jobs.errors import JobFailed, JobRefused, WorkerCrashed, WorkerTimeout
 
 MEMORY_POLL_S = 0.05  # how often a running job's worker memory is read from /proc
@@ -155,7 +155,7 @@ class Worker:
         return WorkerTimeout(Text(
             f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting {setting}); "
             "it has been replaced; try a smaller model or image",
-            f"TensorFlow 작업자의 {doing.ko}이(가) {timeout_s:g}초를 넘었습니다 (설정 {setting}); "
+            f"TensorFlow 작업자의 {josa(doing.ko, '이/가')} {timeout_s:g}초를 넘었습니다 (설정 {setting}); "
             "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
 
     def _stopped(self, doing: Text) -> WorkerCrashed:
@@ -186,5 +186,5 @@ def exit_reason(code: int | None) -> Text:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
         oom = ", often the system running out of memory" if name == "SIGKILL" else ""
         oom_ko = ", 흔히 시스템 메모리 부족" if name == "SIGKILL" else ""
-        return Text(f"killed by signal {name}{oom}", f"신호 {name}(으)로 종료됨{oom_ko}")
+        return Text(f"killed by signal {name}{oom}", f"신호 {josa(name, '으로/로')} 종료됨{oom_ko}")
     return Text(f"exit code {code}", f"종료 코드 {code}")

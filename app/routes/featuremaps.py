@@ -19,7 +19,7 @@ from app.core.resources import OverBudget, check_budget
 from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
-from app.core.text import Text
+from app.core.text import Text, josa, quoted
 from app.errors import Problem, responses
 from app.imaging import ImageError, check_upload
 from app.jobs import WorkerError
@@ -129,7 +129,7 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
                       name=failed.layer.name, loc=("body", "model", "layers", failed.layer.index))
     if not result.layers:
         raise Problem(422, loc=("body", "model", "layers"), message=Text("the model has no layers yet; add one to see what it does to the picture",
-                                "모델에 층이 아직 없습니다; 층을 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
+                                "모델에 레이어가 아직 없습니다; 레이어를 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
     return spec, result
 
 
@@ -174,4 +174,4 @@ def _check_picture(data: bytes, settings: Settings) -> None:
 
 def _no_sample(sample_id: str) -> Text:
     choices = ", ".join(SAMPLES)
-    return Text(f"no sample {sample_id!r}; choose one of {choices}", f"예제 {sample_id!r}은(는) 없습니다; {choices} 중에서 고르세요")
+    return Text(f"no sample {quoted(sample_id)}; choose one of {choices}", f"예제 {josa(quoted(sample_id), '은/는')} 없습니다; {choices} 중에서 고르세요")

@@ -69,7 +69,11 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps }) {
   wireInspector($("inspector-body"), { catalogue, getLayer, commit: intents.edit });
   renderPresets($("preset-list"), presets);
   wirePresets($("presets-menu"), presets, intents);
-  wireTabs(document.querySelector('[role="tablist"]'), (tab) => maps.setVisible(tab.id === "tab-maps"));
+  const workspace = document.querySelector(".workspace");
+  wireTabs(document.querySelector('[role="tablist"]'), (tab) => {
+    workspace.dataset.view = tab.id.replace("tab-", ""); // the layout follows the view (no inspector for code)
+    maps.setVisible(tab.id === "tab-maps");
+  });
   wireCopyButtons(document.body);
   wireToolbar(store, intents);
   wireLanguage(() => {

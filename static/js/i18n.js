@@ -1,6 +1,8 @@
 // The page's words in English and Korean. The server renders the first language into the page
 // (no flash of the wrong language); toggling loads the other file once and re-labels in place.
 
+import { josa } from "./josa.js";
+
 const SUPPORTED = ["en", "ko"];
 const cache = {};
 let current = document.documentElement.lang || "en";
@@ -12,10 +14,16 @@ export function lang() {
   return current;
 }
 
-/** t("stack.moveUp", {name: "conv2d"}) -> "Move conv2d up"; a missing key shows itself, never crashes. */
+/**
+ * t("stack.moveUp", {name: "conv2d"}) -> "Move conv2d up"; a missing key shows itself, never crashes.
+ * "{type|을/를}" is the value followed by the Korean particle that fits it ("Conv2D를", "Dense를").
+ */
 export function t(key, vars = {}) {
   const text = cache[current][key] ?? cache.en?.[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)(?:\|([^}]+))?\}/g, (whole, name, pair) => {
+    if (!(name in vars)) return whole;
+    return pair ? josa(vars[name], pair) : String(vars[name]);
+  });
 }
 
 /** A label for a name the catalogue may grow (a new category): the translation, or the name itself. */

@@ -9,7 +9,7 @@ from app.core.layers.base import Inference, LayerError, LayerKind
 from app.core.layers.core import passthrough
 from app.core.params import AxisParam, FloatParam
 from app.core.shapes import Shape, format_shape, normalize_axis
-from app.core.text import Text
+from app.core.text import Text, josa
 
 
 def _softmax_infer(shape: Shape, p: dict[str, Any]) -> Inference:
@@ -19,7 +19,7 @@ def _softmax_infer(shape: Shape, p: dict[str, Any]) -> Inference:
         # flows through it, so the model is valid here too, with a warning; running it is refused here.
         error = axis_error(p["axis"], shape).text
         inference.run_error = Text("Keras builds this layer but running it fails: " + error.en,
-                                   "Keras는 이 층을 만들지만 실행하면 실패합니다: " + error.ko)
+                                   "Keras는 이 레이어를 만들지만 실행하면 실패합니다: " + error.ko)
         inference.shape_steps.append(Step(inference.run_error, ""))
     return inference
 
@@ -27,7 +27,7 @@ def _softmax_infer(shape: Shape, p: dict[str, Any]) -> Inference:
 def axis_error(axis: int, shape: Shape) -> LayerError:
     return LayerError(
         f"axis {axis} does not exist in the input {format_shape(shape)}; use -1 for the last axis",
-        f"입력 {format_shape(shape)}에는 축 {axis}가 없습니다; 마지막 축은 -1을 쓰세요",
+        f"입력 {format_shape(shape)}에는 축 {josa(axis, '이/가')} 없습니다; 마지막 축은 -1을 쓰세요",
     )
 
 

@@ -28,7 +28,7 @@ from app.core.shapes import (
     split_channels,
     transpose_length,
 )
-from app.core.text import Text
+from app.core.text import Text, josa
 
 FILTERS = IntParam(
     "filters", Text("number of filters = output channels", "필터 수 = 출력 채널 수"), required=True, minimum=1
@@ -76,10 +76,15 @@ def require_channels(channels: Dim) -> int:
 def too_big(window: str, spans: tuple[int, ...], spatial: Shape) -> LayerError:
     span = "×".join(map(str, spans))
     size = "×".join("None" if d is None else str(d) for d in spatial)
+    window_ko = _WINDOW_KO.get(window, window)
     return LayerError(
         f"{window} {span} is larger than its {size} input; use padding='same' or a smaller {window}",
-        f"{window} {span}가 입력 {size}보다 큽니다; padding='same'을 쓰거나 더 작은 {window}을 쓰세요",
+        f"{josa(f'{window_ko} {span}', '이/가')} 입력 {size}보다 큽니다; "
+        f"padding='same'을 쓰거나 더 작은 {josa(window_ko, '을/를')} 쓰세요",
     )
+
+
+_WINDOW_KO = {"kernel": "커널", "pool": "풀링 창"}
 
 
 def slide(spatial: Shape, p: dict[str, Any]) -> tuple[list[Dim], list[Step]]:
@@ -104,7 +109,7 @@ def check_rank(spatial: Shape, rank: int, shape: Shape) -> None:
             f"expects {rank} spatial axes but the input {format_shape(shape)} has {len(spatial)}; "
             "add a Reshape or pick the layer for this many axes",
             f"공간 축 {rank}개가 필요하지만 입력 {format_shape(shape)}에는 {len(spatial)}개가 있습니다; "
-            "Reshape를 추가하거나 축 수에 맞는 층을 쓰세요",
+            "Reshape를 추가하거나 축 수에 맞는 레이어를 쓰세요",
         )
 
 
@@ -134,9 +139,10 @@ def conv_macs(out_spatial: list[Dim], out_channels: int, per_output: int) -> int
 
 def conv(rank: int) -> LayerKind:
     def check(p: dict[str, Any]) -> None:
+        filters, groups = f"filters={p['filters']}", f"groups={p['groups']}"
         if p["filters"] % p["groups"]:
-            raise ArgumentError("groups", Text(f"filters={p['filters']} is not divisible by groups={p['groups']}",
-                                               f"filters={p['filters']}는 groups={p['groups']}로 나누어떨어지지 않습니다"),
+            raise ArgumentError("groups", Text(f"{filters} is not divisible by {groups}",
+                                               f"{josa(filters, '은/는')} {josa(groups, '으로/로')} 나누어떨어지지 않습니다"),
                                 Text("a number of groups that divides filters", "filters의 약수인 groups"))
         no_dilated_strides(p)
 
@@ -147,7 +153,7 @@ def conv(rank: int) -> LayerKind:
             raise LayerError(
                 f"its {channels} input channels cannot be split into groups={groups}; "
                 "use a number of groups that divides the channels",
-                f"입력 채널 {channels}개를 groups={groups}로 나눌 수 없습니다; 채널 수의 약수를 쓰세요",
+                f"입력 채널 {channels}개를 {josa(f'groups={groups}', '으로/로')} 나눌 수 없습니다; 채널 수의 약수를 쓰세요",
             )
         out, steps = slide(spatial, p)
         per_filter = product(p["kernel_size"]) * (channels // groups)

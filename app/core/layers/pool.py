@@ -9,7 +9,7 @@ from app.core.layers.base import DATA_FORMAT, Inference, LayerKind, data_format,
 from app.core.layers.conv import too_big
 from app.core.params import BoolParam, TupleParam
 from app.core.shapes import Shape, join_channels, pool_length, split_channels
-from app.core.text import Text
+from app.core.text import Text, josa
 
 _WHAT = {"Max": Text("the largest", "가장 큰 값"), "Average": Text("the mean", "평균")}
 _ALIAS = {"Max": "MaxPool", "Average": "AvgPool"}
@@ -42,7 +42,7 @@ def pooling(op: str, rank: int) -> LayerKind:
         f"{op}Pooling{rank}D",
         "pooling",
         Text(f"keeps {what.en} value of each window, shrinking the {_INPUT[rank].en}; channels unchanged",
-             f"각 창에서 {what.ko}만 남겨 {_INPUT[rank].ko}을 줄임; 채널 수는 그대로"),
+             f"각 창에서 {what.ko}만 남겨 {josa(_INPUT[rank].ko, '을/를')} 줄임; 채널 수는 그대로"),
         (
             TupleParam("pool_size", Text("size of the pooling window", "풀링 창의 크기"),
                        default=None if required else default_pool, required=required, example=default_pool,

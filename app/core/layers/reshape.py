@@ -8,7 +8,7 @@ from app.core.explain import NO_PARAMS, Step, axis_names, n, product_text, sides
 from app.core.layers.base import DATA_FORMAT, Inference, LayerError, LayerKind, data_format
 from app.core.params import ChoiceParam, ShapeParam, SidesParam, TupleParam
 from app.core.shapes import Shape, flatten, format_shape, join_channels, product, split_channels
-from app.core.text import Text
+from app.core.text import Text, josa
 
 _NO_WEIGHTS = [Step(NO_PARAMS, "0")]
 
@@ -45,7 +45,7 @@ def _reshape_error(shape: Shape, target: tuple[int, ...], size: int) -> LayerErr
     return LayerError(
         f"cannot arrange the {size:,} values of {format_shape(shape)} as {list(target)}; "
         "the sizes must multiply to the same total (use -1 for one axis to have it computed)",
-        f"{format_shape(shape)}의 값 {size:,}개를 {list(target)} 모양으로 바꿀 수 없습니다; "
+        f"{format_shape(shape)}의 값 {size:,}개를 {list(target)} 형태로 바꿀 수 없습니다; "
         "크기의 곱이 같아야 합니다 (한 축에 -1을 쓰면 자동 계산)",
     )
 
@@ -62,7 +62,7 @@ def _sides_infer(sign: str):
                 raise LayerError(
                     f"cropping {before}+{after} from the {axis_names(2)[axis].en} leaves nothing of {size}; "
                     "crop less",
-                    f"{axis_names(2)[axis].ko} {size}에서 {before}+{after}를 잘라내면 남는 것이 없습니다; 덜 잘라내세요",
+                    f"{axis_names(2)[axis].ko} {size}에서 {josa(f'{before}+{after}', '을/를')} 잘라내면 남는 것이 없습니다; 덜 잘라내세요",
                 )
             steps.append(Step(axis_names(2)[axis], sides_formula(size, before, after, sign, length)))
             out.append(length)
@@ -92,9 +92,9 @@ KINDS = (
     LayerKind(
         "Reshape",
         "reshaping",
-        Text("rearranges the same values into a new shape", "같은 값들을 새 모양으로 재배열"),
+        Text("rearranges the same values into a new shape", "같은 값들을 새 형태로 재배열"),
         (ShapeParam("target_shape", Text("new shape without the batch axis; one entry may be -1",
-                                         "배치 축을 뺀 새 모양; 한 항목은 -1 가능"), required=True),),
+                                         "배치 축을 뺀 새 형태; 한 항목은 -1 가능"), required=True),),
         _reshape_infer,
     ),
     LayerKind(
