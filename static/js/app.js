@@ -10,7 +10,7 @@ import { applyTo, lang, onLangChange, setLang, t } from "./i18n.js";
 import { wireInput } from "./inputblock.js";
 import { wireInspector } from "./inspector.js";
 import { createIntents } from "./intents.js";
-import { bodyFromFragment, createPersister, loadLocal, writeFragment } from "./link.js";
+import { bodyFromFragment, createPersister, modelBeforeLink, startingModels, writeFragment } from "./link.js";
 import { fromBody, toBody } from "./model.js";
 import { toast } from "./notify.js";
 import { renderPalette, wireFilter, wirePalette } from "./palette.js";
@@ -23,14 +23,12 @@ import { wireCopyButtons, wireTabs } from "./views.js";
 const $ = (id) => document.getElementById(id);
 const DEFAULT_PRESET = "cifar10";
 
-function initialBody(presets) {
-  return bodyFromFragment() ?? loadLocal() ?? presets.find((p) => p.id === DEFAULT_PRESET).model;
-}
-
 async function main() {
   const [rawCatalogue, presets] = await Promise.all([fetchCatalogue(), loadPresets()]);
   const catalogue = indexCatalogue(rawCatalogue);
-  const store = createStore(fromBody(initialBody(presets)));
+  const { start, opened } = startingModels(presets.find((p) => p.id === DEFAULT_PRESET).model);
+  const store = createStore(fromBody(start));
+  if (opened) store.commit(fromBody(opened), { source: "link" }); // the learner's own model stays one Undo away
   const screen = createScreen(store, catalogue);
   const client = createShapesClient((reply) => {
     screen.drawAnswer(reply);
@@ -52,6 +50,7 @@ async function main() {
     screen.drawModel(change);
   });
   wireEverything({ store, catalogue, presets, intents, screen, maps });
+  if (opened) showLinkNotice(intents);
   writeFragment(toBody(store.get().model));
   screen.drawModel({});
   request();
@@ -88,6 +87,19 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps }) {
     const body = bodyFromFragment();
     if (body) intents.load({ model: body });
   });
+}
+
+/** A link replaced what the learner had: say so, and offer their own model back. */
+function showLinkNotice(intents) {
+  const notice = $("link-notice");
+  notice.hidden = false;
+  $("link-restore").addEventListener("click", () => {
+    const own = modelBeforeLink();
+    if (own) intents.load({ model: own });
+    notice.hidden = true;
+    toast(t("link.restored"));
+  });
+  $("link-dismiss").addEventListener("click", () => { notice.hidden = true; });
 }
 
 function wireToolbar(store, intents) {

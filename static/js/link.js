@@ -3,6 +3,7 @@
 // returning visitor finds their work.
 
 const STORAGE_KEY = "cnn-blocks:model";
+const BEFORE_LINK_KEY = "cnn-blocks:model-before-link"; // the learner's own model, kept when a link opens
 const PREFIX = "#model=";
 
 export function encodeBody(body) {
@@ -54,12 +55,34 @@ export function saveLocal(body) {
   }
 }
 
-export function loadLocal() {
+export function loadLocal(key = STORAGE_KEY) {
   try {
-    return asBody(JSON.parse(localStorage.getItem(STORAGE_KEY)));
+    return asBody(JSON.parse(localStorage.getItem(key)));
   } catch {
     return null;
   }
+}
+
+/**
+ * The model to start with and, when a link brings a different one than the learner's saved work, the
+ * link's model to open on top of it (one Undo, or "Back to my model", returns to the learner's own).
+ */
+export function startingModels(fallback) {
+  const linked = bodyFromFragment();
+  const saved = loadLocal();
+  if (linked && saved && JSON.stringify(linked) !== JSON.stringify(saved)) {
+    try {
+      localStorage.setItem(BEFORE_LINK_KEY, JSON.stringify(saved)); // survives a reload of the link's page
+    } catch {
+      // Private browsing: Undo still holds it for this visit.
+    }
+    return { start: saved, opened: linked };
+  }
+  return { start: linked ?? saved ?? fallback, opened: null };
+}
+
+export function modelBeforeLink() {
+  return loadLocal(BEFORE_LINK_KEY);
 }
 
 /**

@@ -57,6 +57,36 @@ def test_the_last_model_comes_back_from_local_storage(new_page):
     expect(blocks(again).nth(0)).to_contain_text("(None, 24, 24, 8)")
 
 
+def test_a_link_opens_over_the_learners_own_model_which_stays_one_click_or_undo_away(new_page):
+    page = new_page()
+    open_page(page, model=SMALL)
+    palette_button(page, "Flatten").click()  # the learner's own work: five blocks, saved
+    expect(blocks(page)).to_have_count(5)
+    shared = {"input_shape": [8], "layers": [{"type": "Dense", "units": 4}]}
+    linked = page.context.new_page()
+    open_page(linked, model=shared)
+    expect(blocks(linked)).to_have_count(1)
+    notice = linked.locator("#link-notice")
+    expect(notice).to_be_visible()
+    linked.keyboard.press("Control+Z")  # one Undo: the learner's model
+    expect(blocks(linked)).to_have_count(5)
+    linked.keyboard.press("Control+Shift+Z")
+    expect(blocks(linked)).to_have_count(1)
+    notice.get_by_role("button", name="Back to my model").click()
+    expect(blocks(linked)).to_have_count(5)
+    expect(notice).to_be_hidden()
+    expect(blocks(linked).nth(4)).to_contain_text("Flatten")
+
+
+def test_a_link_to_the_model_already_saved_opens_without_a_notice(new_page):
+    page = new_page()
+    open_page(page, model=SMALL)
+    again = page.context.new_page()
+    open_page(again, model=SMALL)
+    expect(blocks(again)).to_have_count(4)
+    expect(again.locator("#link-notice")).to_be_hidden()
+
+
 def test_undo_and_redo_with_shortcuts_and_buttons(page):
     open_page(page)
     palette_button(page, "Dense").click()
