@@ -43,8 +43,16 @@ export function createIntents({ store, catalogue, setFocus, setReveal }) {
     announce(t("announce.removed", { type: layers[index].spec.type }));
   }
 
+  /** After the selected block, or at the end; by keyboard, straight into the new block's first field. */
+  function add(type, { toForm = false } = {}) {
+    const selected = store.get().selected;
+    const after = selected === null ? -1 : indexOf(model(), selected);
+    insert(type, after < 0 ? model().layers.length : after + 1);
+    if (toForm) document.querySelector("#inspector-body :is(input, select):not([disabled])")?.focus();
+  }
+
   return {
-    append: (type) => insert(type, model().layers.length),
+    add,
     insert,
     move,
     moveToSlot(id, slot) {

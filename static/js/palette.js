@@ -1,5 +1,6 @@
 // The palette: every layer kind from the catalogue, grouped by category. Each entry is a button
-// named by its Keras class ("Conv2D"): click or Enter appends it, dragging inserts it where dropped.
+// named by its Keras class ("Conv2D"): click or Enter adds it after the selected block (or at the end),
+// dragging inserts it where dropped. By keyboard, focus then goes to the new block's first field.
 
 import { startPaletteDrag } from "./dnd.js";
 import { pick, t, tOr } from "./i18n.js";
@@ -46,12 +47,12 @@ export function renderPalette(root, catalogue) {
   root.removeAttribute("aria-busy");
 }
 
-/** Clicks append; drags carry the type; hover or focus previews the description below the list. */
-export function wirePalette(root, preview, catalogue, { append }) {
+/** Clicks add; drags carry the type; hover or focus previews the description below the list. */
+export function wirePalette(root, preview, catalogue, { add }) {
   const kindFor = (target) => catalogue.byName.get(target.closest(".palette-item")?.dataset.type.toLowerCase());
   root.addEventListener("click", (event) => {
     const kind = kindFor(event.target);
-    if (kind) append(kind.type);
+    if (kind) add(kind.type, { toForm: event.detail === 0 }); // detail 0: Enter or Space, not a pointer
   });
   root.addEventListener("dragstart", (event) => {
     const kind = kindFor(event.target);

@@ -26,6 +26,17 @@ export function renderPresets(list, presets) {
   }));
 }
 
+const ARROWS = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity };
+
+/** Arrow keys walk the list (from the menu button, Down enters it), Home and End jump to its ends. */
+function moveAmongPresets(menu, step) {
+  const buttons = [...menu.querySelectorAll("[data-preset]")];
+  const at = buttons.indexOf(document.activeElement);
+  const from = at < 0 ? (step > 0 ? -1 : buttons.length) : at;
+  const to = Math.max(0, Math.min(buttons.length - 1, Number.isFinite(step) ? from + step : step < 0 ? 0 : buttons.length - 1));
+  buttons[to]?.focus();
+}
+
 export function wirePresets(menu, presets, { load }) {
   menu.addEventListener("click", (event) => {
     const button = event.target.closest("[data-preset]");
@@ -39,6 +50,9 @@ export function wirePresets(menu, presets, { load }) {
     if (event.key === "Escape" && menu.open) {
       menu.open = false;
       menu.querySelector("summary").focus();
+    } else if (menu.open && event.key in ARROWS) {
+      event.preventDefault();
+      moveAmongPresets(menu, ARROWS[event.key]);
     }
   });
   document.addEventListener("click", (event) => {

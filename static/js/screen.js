@@ -20,6 +20,7 @@ export function createScreen(store, catalogue) {
   let reveal = null; // a block just added: scrolled into view once drawn
   let shownSelection = null;
   let shownFailure = null;
+  let drawnIds = new Set(store.get().model.layers.map((l) => l.id));
 
   const selectedLayer = () => store.get().model.layers.find((l) => l.id === store.get().selected) ?? null;
   const failedName = () => (answer?.kind === "result" ? answer.data.error?.name ?? null : null);
@@ -38,6 +39,10 @@ export function createScreen(store, catalogue) {
     const { model, selected } = store.get();
     if (change.model) states = layerStates(answer, model);
     const typing = change.source === "inspector" || change.source === "input";
+    // Undoing a removal brings the block back: keyboard focus goes to it, not to a neighbour.
+    const restored = change.source === "history" ? model.layers.find((l) => !drawnIds.has(l.id)) : null;
+    if (restored) focusKey = `${restored.id}:select`;
+    drawnIds = new Set(model.layers.map((l) => l.id));
     if (!typing) renderStack($("stack"), { model, selected, states, catalogue, focusKey });
     focusKey = null;
     if (reveal) scrollToBlock(reveal);

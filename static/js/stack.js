@@ -3,6 +3,7 @@
 
 import { drawBrick } from "./brick.js";
 import { kindOf } from "./catalogue.js";
+import { isDefault } from "./fields.js";
 import { el } from "./dom.js";
 import { formatInt, formatShape, shortValue } from "./format.js";
 import { pick, t } from "./i18n.js";
@@ -24,11 +25,18 @@ function icon(path) {
   return svg;
 }
 
-/** "filters 32 · kernel_size 3×3 · activation relu": the arguments this block sets, in catalogue order. */
+/**
+ * "filters 32 · kernel_size 3×3 · activation relu": what this block does, in catalogue order. A value equal to
+ * Keras's default is left out however it was given (typed, or spelled out by a preset), except the window size
+ * (pool_size, size), always shown with its effective value: it is what a pooling block is about.
+ */
 export function configLine(spec, kind) {
-  const names = kind ? kind.params.map((p) => p.name) : Object.keys(spec);
-  return names.filter((name) => name in spec && name !== "type" && name !== "name")
-    .map((name) => `${name} ${shortValue(spec[name])}`).join(" · ");
+  if (!kind) return Object.keys(spec).filter((n) => n !== "type" && n !== "name").map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
+  const window = kind.params.find((p) => p.kind === "tuple" && p.default != null);
+  return kind.params
+    .filter((p) => p.required || p === window || (p.name in spec && !isDefault(p, spec[p.name])))
+    .map((p) => `${p.name} ${shortValue(p.name in spec ? spec[p.name] : p.default)}`)
+    .join(" · ");
 }
 
 /** The words under a failing block, in the reader's language. */

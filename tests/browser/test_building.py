@@ -129,3 +129,45 @@ def test_the_palette_filter_narrows_the_layers_by_name_or_description(page):
     expect(page.locator(".palette-none")).to_have_text("No layer matches.")
     page.get_by_label("Filter layers").fill("")
     expect(palette_button(page, "Conv2D")).to_be_visible()
+
+
+def test_enter_in_the_palette_adds_after_the_selected_block_and_lands_in_its_first_field(page):
+    open_page(page)
+    select_block(page, 1)  # max_pooling2d
+    palette_button(page, "Dropout").focus()
+    page.keyboard.press("Enter")
+    expect(blocks(page)).to_have_count(9)
+    expect(blocks(page).nth(2)).to_contain_text("Dropout")
+    expect(field(page, "rate")).to_be_focused()  # one key from the palette to editing the new block
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.25")
+    expect(blocks(page).nth(2)).to_contain_text("rate 0.25")
+
+
+def test_the_presets_menu_walks_with_arrow_keys(page):
+    open_page(page, model={"input_shape": [8], "layers": []})
+    summary = page.locator("#presets-menu summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    presets = page.locator("[data-preset]")
+    expect(presets.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(presets.nth(1)).to_be_focused()
+    page.keyboard.press("End")
+    expect(presets.last).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(presets.nth(presets.count() - 2)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(blocks(page).first).to_be_visible()
+    expect(summary).to_be_focused()
+
+
+def test_undoing_a_removal_puts_focus_back_on_the_restored_block(page):
+    open_page(page)
+    blocks(page).nth(2).locator(".block-select").focus()
+    page.keyboard.press("Delete")
+    expect(blocks(page)).to_have_count(7)
+    page.keyboard.press("Control+Z")
+    expect(blocks(page)).to_have_count(8)
+    expect(blocks(page).nth(2).locator(".block-select")).to_be_focused()
