@@ -9,7 +9,7 @@ import { toBody } from "./model.js";
 import { pythonCode } from "./python.js";
 import { layerStates } from "./results.js";
 import { renderStack } from "./stack.js";
-import { renderSummary, renderTotals } from "./views.js";
+import { renderSummary, renderSummaryTable, renderTotals } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -68,6 +68,7 @@ export function createScreen(store, catalogue) {
     shownFailure = failure;
     renderTotals($("totals-body"), answer);
     renderSummary($("summary-text"), answer);
+    renderSummaryTable($("summary-table"), answer);
     renderInput($("input-block"), model.input_shape, { rebuild: false, issue: states.input ? pick({ en: states.input.msg, ko: states.input.msg_ko ?? states.input.msg }) : null });
     drawInspector(false);
   }

@@ -32,7 +32,7 @@ function icon(path) {
  */
 export function configLine(spec, kind) {
   if (!kind) return Object.keys(spec).filter((n) => n !== "type" && n !== "name").map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
-  const window = kind.params.find((p) => p.kind === "tuple" && p.default != null);
+  const window = kind.params.find((p) => p.kind === "tuple"); // pool_size, size; a convolution's kernel_size
   return kind.params
     .filter((p) => p.required || p === window || (p.name in spec && !isDefault(p, spec[p.name])))
     .map((p) => `${p.name} ${shortValue(p.name in spec ? spec[p.name] : p.default)}`)

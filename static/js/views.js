@@ -4,6 +4,7 @@
 import { compactInt, formatInt, formatShape, paramsSize, readableSize } from "./format.js";
 import { pick, t } from "./i18n.js";
 import { copyText, toast } from "./notify.js";
+import { el } from "./dom.js";
 import { activationBytes } from "./results.js";
 
 /** onShow(tab) is told which tab is now shown (the feature maps compute only while seen). */
@@ -39,6 +40,23 @@ export function wireCopyButtons(root) {
     const copied = await copyText(document.getElementById(button.dataset.copy).textContent);
     toast(copied ? t("code.copied") : t("code.copyFailed"));
   });
+}
+
+/**
+ * The same rows as a table that wraps, for a column too narrow for Keras's 80-column text (a phone): the
+ * text stays for wide screens and for Copy, so nobody has to scroll sideways to read their model.
+ */
+export function renderSummaryTable(table, answer) {
+  table.replaceChildren();
+  if (answer?.kind !== "result" || !answer.data.summary) return;
+  const head = el("tr", {}, ...["summary.layer", "summary.output", "summary.params"].map((key) => el("th", { scope: "col", text: t(key) })));
+  const rows = answer.data.layers.map((row) => el("tr", {},
+    el("td", {}, el("span", { class: "summary-name", text: row.name }), " ", el("span", { class: "summary-type", text: `(${row.type})` })),
+    el("td", { class: "mono", text: formatShape(row.output_shape) }),
+    el("td", { class: "mono num", text: formatInt(row.params) })));
+  const total = el("tr", { class: "summary-total" }, el("th", { scope: "row", colspan: "2", text: t("totals.total") }),
+    el("td", { class: "mono num", text: formatInt(answer.data.total_params) }));
+  table.append(el("thead", {}, head), el("tbody", {}, ...rows, total));
 }
 
 export function renderSummary(pre, answer) {
