@@ -2,6 +2,7 @@
 // once, ask the server) and an answer (draw its numbers). Keeps the little memory that drawing
 // needs: which control had focus, which block to reveal, what was last shown.
 
+import { renderFormulas } from "./formulas.js";
 import { pick } from "./i18n.js";
 import { renderInput } from "./inputblock.js";
 import { renderInspector, updateInspector } from "./inspector.js";
@@ -69,6 +70,7 @@ export function createScreen(store, catalogue) {
     renderTotals($("totals-body"), answer);
     renderSummary($("summary-text"), answer);
     renderSummaryTable($("summary-table"), answer);
+    renderFormulas($("formulas"), answer);
     renderInput($("input-block"), model.input_shape, { rebuild: false, issue: states.input ? pick({ en: states.input.msg, ko: states.input.msg_ko ?? states.input.msg }) : null });
     drawInspector(false);
   }
