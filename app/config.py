@@ -23,10 +23,12 @@ class Settings(BaseSettings):
     header_timeout_s: float = 10.0  # from connecting (or the previous answer) to the end of the headers
     body_timeout_s: float = 60.0  # from the headers to the end of the body: a 10 MB photo over a slow link
     max_connections: int = 1_000
+    max_header_bytes: int = 64 * 1024  # request line and headers together
 
     # TensorFlow workers (feature maps): how many, and how each job is bounded.
     workers: int = 1
     max_queued_jobs: int = 8  # requests waiting for a busy worker; more get 429 at once
+    max_uploads_in_flight: int = 16  # feature-map requests being received or served at once; more get 429
     worker_restart_backoff_s: float = 1.0  # a worker that fails to start is retried after this, doubling to 30 s
     job_timeout_s: float = 60.0
     worker_start_timeout_s: float = 120.0  # importing TensorFlow in a fresh process is slow

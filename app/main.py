@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app import errors
 from app.config import Settings, get_settings
 from app.jobs import WorkerPool
-from app.limits import BodyLimits, DeclaredLength
+from app.limits import BodyLimits, DeclaredLength, UploadGate
 from app.routes import docs, featuremaps, pages, shapes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
+    app.add_middleware(UploadGate, path="/api/featuremaps", limit=settings.max_uploads_in_flight)
     app.add_middleware(DeclaredLength, limits=limits)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     docs.mount_assets(app)

@@ -16,17 +16,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import resource
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.config import Settings, get_settings
+from app.core.spec import Issue
+from app.core.text import Text
+from app.errors import envelope
 
 FD_RESERVE = 256  # descriptors kept for everything but client connections: workers' pipes, files, logs
 
-_REFUSED = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-_TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def _answer(status: str, text: Text, extra: str = "") -> bytes:
+    """A whole HTTP answer in the one error envelope, for refusals made before the app sees the request."""
+    body = json.dumps(envelope(text, [Issue(("header",), text, "connection")]), ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 {status}\r\n{extra}Connection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+_REFUSED = _answer("503 Service Unavailable", Text(
+    "the server has as many connections open as it allows (setting CNN_MAX_CONNECTIONS); try again in a moment",
+    "서버에 열린 연결이 한도만큼 있습니다 (설정 CNN_MAX_CONNECTIONS); 잠시 뒤 다시 해 보세요"), "Retry-After: 1\r\n")
+_TOO_SLOW = _answer("408 Request Timeout", Text(
+    "the request did not arrive in time (settings CNN_HEADER_TIMEOUT_S, CNN_BODY_TIMEOUT_S)",
+    "요청이 제시간에 도착하지 않았습니다 (설정 CNN_HEADER_TIMEOUT_S, CNN_BODY_TIMEOUT_S)"))
+_HEADERS_TOO_LARGE = _answer("431 Request Header Fields Too Large", Text(
+    "the request's headers are larger than allowed (setting CNN_MAX_HEADER_BYTES)",
+    "요청 헤더가 한도보다 큽니다 (설정 CNN_MAX_HEADER_BYTES)"))
 
 
 class DeadlineProtocol(HttpToolsProtocol):
@@ -35,20 +56,33 @@ class DeadlineProtocol(HttpToolsProtocol):
     header_timeout_s = 10.0
     body_timeout_s = 60.0
     max_connections = 1_000
+    max_header_bytes = 64 * 1024
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
         self._headers_done = False
+        self._header_bytes = 0
         if len(self.connections) > self.max_connections:
             transport.write(_REFUSED)
             transport.close()
             return
         self._arm(self.header_timeout_s)
 
+    def data_received(self, data: bytes) -> None:
+        """httptools takes header lines of any length: a 120 MB header was parsed, quadratically, on the loop."""
+        super().data_received(data)
+        if self._headers_done or self.transport.is_closing():  # a chunk may carry the headers' end and some body
+            return
+        self._header_bytes += len(data)
+        if self._header_bytes > self.max_header_bytes:
+            self.transport.write(_HEADERS_TOO_LARGE)
+            self.transport.close()
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._headers_done = False
+        self._header_bytes = 0
         self._arm(self.header_timeout_s)
 
     def on_headers_complete(self) -> None:
@@ -88,6 +122,7 @@ def protocol_for(settings: Settings) -> type[DeadlineProtocol]:
         "header_timeout_s": settings.header_timeout_s,
         "body_timeout_s": settings.body_timeout_s,
         "max_connections": settings.max_connections,
+        "max_header_bytes": settings.max_header_bytes,
     })
 
 

@@ -274,6 +274,8 @@ class AxisParam(Param):
             return value
         if self.allow_list and isinstance(value, (list, tuple)) and value:
             if all(_is_int(v) for v in value):
+                if len(set(value)) < len(value):  # Keras takes [-1, -1] and sizes its weights 3·3: meaningless
+                    raise ParamError(Text("each axis may be named once", "축마다 한 번만 쓸 수 있습니다"))
                 return tuple(value)
         raise ParamError(_expected("an axis index", "축 번호", value))
 
@@ -301,10 +303,11 @@ def _expected(en: str, ko: str, value: Any) -> Text:
 
 
 def _check_range(value, minimum, maximum) -> None:
+    shown = quoted(value)  # a 4,000-digit number is quoted, not echoed
     if minimum is not None and value < minimum:
-        raise ParamError(Text(f"{value} is below the minimum {minimum}", f"{josa(value, '은/는')} 최솟값 {minimum}보다 작습니다"))
+        raise ParamError(Text(f"{shown} is below the minimum {minimum}", f"{josa(shown, '은/는')} 최솟값 {minimum}보다 작습니다"))
     if maximum is not None and value > maximum:
-        raise ParamError(Text(f"{value} is above the maximum {maximum}", f"{josa(value, '은/는')} 최댓값 {maximum}보다 큽니다"))
+        raise ParamError(Text(f"{shown} is above the maximum {maximum}", f"{josa(shown, '은/는')} 최댓값 {maximum}보다 큽니다"))
 
 
 def _range_text(what: Text, minimum, maximum) -> Text:

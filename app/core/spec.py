@@ -8,9 +8,9 @@ catalogue and collects every problem at once, each naming the layer and field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from app.config import Settings
 from app.core.layers import KINDS, lookup, suggest
@@ -43,18 +43,22 @@ class LayerSpec(BaseModel):
         return dict(self.model_extra or {})
 
 
-Dim = Annotated[StrictInt, Field(ge=1)] | None
+DIM_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]}
+MAX_ISSUES = 50  # a 2 MB body can hold 400,000 mistakes: listing each took seconds and tens of MB
+MAX_NAMED = 5  # unknown names listed in one message
 
 
 class ModelSpec(BaseModel):
     """The body of POST /api/shapes.
 
-    ``layers`` is checked item by item in :func:`validate_model`, and only up to the layer limit: validating a
-    2 MB list of 77,000 layers up front took 170 ms of the event loop before the limit could refuse it."""
+    Checked by :func:`validate_model` rather than by pydantic field by field, and only up to the limits: validating
+    a 2 MB list of 77,000 layers up front took 170 ms of the event loop before the layer limit could refuse it, and
+    400,000 bad input dimensions made an 86 MB answer. The schema still documents the full shape."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CIFAR_EXAMPLE]})
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [CIFAR_EXAMPLE]})
 
-    input_shape: list[Dim] = Field(min_length=1, description="input shape without the batch axis; null = unknown")
+    input_shape: list[Any] = Field(min_length=1, json_schema_extra={"items": DIM_SCHEMA},
+                                   description="input shape without the batch axis; null = unknown")
     layers: list[Any] = Field(default_factory=list, json_schema_extra={"items": LayerSpec.model_json_schema()},
                               description="the layers in order, each a LayerSpec")
 
@@ -104,13 +108,15 @@ class ValidModel:
 
 
 def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
-    issues = _input_issues(spec.input_shape, limits)
+    issues = _unknown_fields(spec) + _input_issues(spec.input_shape, limits)
     if len(spec.layers) > limits.max_layers:
         issues.append(Issue(("body", "layers"), Text(
             f"{len(spec.layers)} layers is more than the limit of {limits.max_layers} (setting CNN_MAX_LAYERS)",
             f"레이어 {len(spec.layers)}개는 한도 {limits.max_layers}개를 넘습니다 (설정 CNN_MAX_LAYERS)"), "too_long"))
     specs, parsed = [], []
     for index, raw in enumerate(spec.layers[: limits.max_layers]):
+        if len(issues) >= MAX_ISSUES:
+            break
         layer, layer_issues = _layer_spec(index, raw)
         if layer is not None:
             kind, params, layer_issues = _parse_layer(index, layer, limits)
@@ -118,7 +124,7 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
         specs.append(layer)
         parsed.append((kind, params) if not layer_issues else None)
     if issues:
-        raise SpecError(issues)
+        raise SpecError(_capped(issues))
     layers = _name_layers(specs, parsed)
     return ValidModel((None, *spec.input_shape), tuple(layers))
 
@@ -153,16 +159,40 @@ def where(loc: tuple) -> str:
     return text or "body"
 
 
+def _capped(issues: list[Issue]) -> list[Issue]:
+    if len(issues) <= MAX_ISSUES:
+        return issues
+    more = Text(f"more problems were found and not listed; fix these {MAX_ISSUES} first",
+                f"문제가 더 있지만 싣지 않았습니다; 이 {MAX_ISSUES}개를 먼저 고치세요")
+    return [*issues[:MAX_ISSUES], Issue(("body",), more, "too_many_issues")]
+
+
+def _unknown_fields(spec: ModelSpec) -> list[Issue]:
+    names = list(spec.model_extra or {})
+    if not names:
+        return []
+    listed = ", ".join(quoted(name) for name in names[:MAX_NAMED]) + (", …" if len(names) > MAX_NAMED else "")
+    return [Issue(("body", names[0]), Text(f"unknown field {listed} ({len(names):,} in all); a model has only "
+                                           "input_shape and layers",
+                                           f"모르는 필드 {listed} (모두 {len(names):,}개); 모델에는 input_shape와 "
+                                           "layers만 있습니다"), "extra_forbidden")]
+
+
 def _input_issues(shape: list, limits: Settings) -> list[Issue]:
-    issues = []
-    if len(shape) > limits.max_input_rank:
-        issues.append(Issue(("body", "input_shape"), Text(
-            f"input_shape has {len(shape)} axes; at most {limits.max_input_rank} are allowed "
+    if len(shape) > limits.max_input_rank:  # the dimensions themselves are not even looked at
+        return [Issue(("body", "input_shape"), Text(
+            f"input_shape has {len(shape):,} axes; at most {limits.max_input_rank} are allowed "
             "(setting CNN_MAX_INPUT_RANK)",
-            f"input_shape의 축이 {len(shape)}개입니다; 최대 {limits.max_input_rank}개까지 됩니다 (설정 CNN_MAX_INPUT_RANK)"),
-            "too_long"))
+            f"input_shape의 축이 {len(shape):,}개입니다; 최대 {limits.max_input_rank}개까지 됩니다 (설정 CNN_MAX_INPUT_RANK)"),
+            "too_long")]
+    issues = []
     for axis, dim in enumerate(shape):
-        if dim is not None and dim > limits.max_input_dim:
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
+            issues.append(Issue(("body", "input_shape", axis), _at(f"input_shape[{axis}]", Text(
+                f"expected a whole number ≥ 1 or null (unknown), got {quoted(dim)}",
+                f"1 이상의 정수나 null(모름)이 필요하지만 {josa(quoted(dim), '을/를')} 받았습니다")), "int_type",
+                Text("a whole number ≥ 1, or null", "1 이상의 정수, 또는 null")))
+        elif dim is not None and dim > limits.max_input_dim:
             issues.append(Issue(("body", "input_shape", axis), _at(f"input_shape[{axis}]", _over_limit(
                 dim, limits.max_input_dim, "CNN_MAX_INPUT_DIM")), "less_than_equal"))
     return issues
@@ -182,11 +212,12 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
         return None, {}, [Issue((*where, "type"), _at(_where(index, layer), unknown), "unknown_type", _known_types())]
     arguments = layer.arguments()
     fields = field_list(kind.params)
+    unknown_names = [name for name in arguments if kind.param(name) is None]
     issues = [
         Issue((*where, name), _at(_where(index, layer), Text(f"{kind.type} has no argument {quoted(name)}",
                                                              f"{kind.type}에는 {quoted(name)} 인자가 없습니다")),
               "extra_forbidden", Text(f"arguments of {kind.type}: {fields}", f"{kind.type}의 인자: {fields}"))
-        for name in arguments if kind.param(name) is None
+        for name in unknown_names[:MAX_NAMED]
     ]
     params = {}
     for param in kind.params:
@@ -202,7 +233,13 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
             issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", error.problem),
                                 "value_error", error.allowed))
             continue
-        if _largest_int(params[param.name]) > limits.max_param_value:
+        if isinstance(params[param.name], tuple) and len(params[param.name]) > limits.max_input_rank:
+            # A Reshape to 100,000 axes is 200 kB in and every later row repeats its shape: 367 MB out.
+            issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", Text(
+                f"{len(params[param.name]):,} values; at most {limits.max_input_rank} axes (setting CNN_MAX_INPUT_RANK)",
+                f"값 {len(params[param.name]):,}개; 축은 최대 {limits.max_input_rank}개 (설정 CNN_MAX_INPUT_RANK)")),
+                "too_long"))
+        elif _largest_int(params[param.name]) > limits.max_param_value:
             issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", _over_limit(
                 _largest_int(params[param.name]), limits.max_param_value, "CNN_MAX_PARAM_VALUE")), "less_than_equal"))
     if not issues and kind.check is not None:
@@ -225,8 +262,9 @@ def _largest_int(value: Any) -> int:
 
 
 def _over_limit(value: int, limit: int, setting: str) -> Text:
-    return Text(f"{value:,} is above the limit of {limit:,} (setting {setting})",
-                f"{josa(f'{value:,}', '은/는')} 한도 {josa(f'{limit:,}', '을/를')} 넘습니다 (설정 {setting})")
+    shown = clip(f"{value:,}")
+    return Text(f"{shown} is above the limit of {limit:,} (setting {setting})",
+                f"{josa(shown, '은/는')} 한도 {josa(f'{limit:,}', '을/를')} 넘습니다 (설정 {setting})")
 
 
 def _known_types() -> Text:

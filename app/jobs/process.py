@@ -95,13 +95,16 @@ class Worker:
 
     async def wait_ready(self) -> None:
         if not self.ready:
-            await self._receive(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S")
+            await self._receive(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S",
+                                small=True)
             self.ready = True
 
     async def call(self, job: str, payload: Any) -> Any:
-        """Run one job. Raises a WorkerError subclass when it cannot answer; cancelled, it kills the worker."""
+        """Run one job. Raises a WorkerError subclass when it cannot answer; cancelled, it kills the worker
+        if the job was already in its hands (a worker still loading TensorFlow is left to finish loading:
+        killing it for every impatient client kept feature maps off while the CPU re-imported TensorFlow)."""
+        await self.wait_ready()
         try:
-            await self.wait_ready()
             self.jobs += 1
             try:
                 await anyio.to_thread.run_sync(self._conn.send, (job, payload))  # megabytes: not on the loop
@@ -120,7 +123,7 @@ class Worker:
                                  f"TensorFlow가 이 모델을 실행하지 못했습니다: {reason}"))
         return value
 
-    async def _receive(self, doing: Text, timeout_s: float, setting: str) -> tuple[str, Any]:
+    async def _receive(self, doing: Text, timeout_s: float, setting: str, small: bool = False) -> tuple[str, Any]:
         """The worker's next message; meanwhile watch its life, memory and the deadline.
 
         The pipe is polled from a thread, a slice at a time, rather than watched with the loop's add_reader:
@@ -134,6 +137,8 @@ class Worker:
                 self.kill()
                 raise failure
         try:
+            if small:  # read at once: no await between seeing it and having it, so a cancel cannot lose it
+                return self._conn.recv()
             return await anyio.to_thread.run_sync(self._conn.recv)  # large answers unpickle off the loop
         except (EOFError, OSError):
             raise self._stopped(doing)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Coroutine
 from typing import Annotated
 
+import anyio
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -70,7 +71,9 @@ async def post_featuremaps(
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
     picture = await _picture_bytes(image, sample, settings)  # at most CNN_MAX_UPLOAD_BYTES
-    _check_picture(picture, settings)
+    # Off the loop: Pillow reads some headers in Python (a JPEG of 2.6 million empty markers took 3.4 s),
+    # and in a thread the interpreter still hands the loop its turns.
+    await anyio.to_thread.run_sync(_check_picture, picture, settings)
     _refuse_if_busy(request)  # before waiting: what waiting requests hold is bounded by the queue
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
                "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump()}

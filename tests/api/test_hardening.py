@@ -110,3 +110,35 @@ def test_a_json_body_over_its_limit_is_413_whether_declared_or_streamed():
                                headers={"content-type": "application/json"})
     for response in (declared, streamed):
         assert "CNN_MAX_JSON_BYTES" in assert_envelope(response, 413).message.en
+
+
+def test_an_axis_named_twice_is_refused_before_its_weights_grow_without_bound(client):
+    body = {"input_shape": [8, 8, 3], "layers": [{"type": "LayerNormalization", "axis": [-1] * 9_100}]}
+    response = client.post("/api/shapes", json=body)
+    assert "each axis may be named once" in assert_envelope(response, 422).message.en
+
+
+def test_a_reshape_to_more_axes_than_any_input_may_have_is_refused(client):
+    body = {"input_shape": [1], "layers": [{"type": "Reshape", "target_shape": [1] * 1_000},
+                                           *[{"type": "ReLU"}] * 20]}
+    response = client.post("/api/shapes", json=body)
+    assert "CNN_MAX_INPUT_RANK" in assert_envelope(response, 422).message.en
+    assert len(response.content) < 5_000
+
+
+@pytest.mark.parametrize("body", [
+    {"input_shape": ["x"] * 200_000, "layers": []},
+    {"input_shape": [8], "layers": [{"type": "Dense", "units": 1, **{f"a{i}": 1 for i in range(800)}}] * 100},
+    {"input_shape": [8], "layers": [], **{f"key{i}": 1 for i in range(50_000)}},
+    {"input_shape": [8], "layers": [{"type": "Dense", "units": 0}] * 256},
+], ids=["bad-dimensions", "unknown-arguments", "unknown-fields", "bad-layers"])
+def test_a_body_full_of_mistakes_gets_a_short_list_not_one_entry_per_mistake(client, body):
+    response = client.post("/api/shapes", json=body)
+    refusal = assert_envelope(response, 422)
+    assert len(refusal.detail) <= 51 and len(response.content) < 50_000
+
+
+def test_a_bad_input_dimension_is_named_with_what_is_allowed(client):
+    refusal = assert_envelope(client.post("/api/shapes", json={"input_shape": [28, "x", 1.5], "layers": []}), 422)
+    assert [issue.loc for issue in refusal.detail] == [["body", "input_shape", 1], ["body", "input_shape", 2]]
+    assert "whole number" in refusal.detail[0].msg and refusal.detail[0].allowed

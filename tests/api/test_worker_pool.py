@@ -102,3 +102,24 @@ def test_a_retiring_worker_hands_over_to_a_successor_that_has_already_loaded():
         assert post(client).status_code == 200
         assert pool.cold_jobs == 1  # only the very first job waited for TensorFlow to load
         assert len(live_workers()) == 1
+
+
+def test_a_caller_who_leaves_while_the_worker_loads_tensorflow_does_not_kill_it():
+    import asyncio
+
+    async def leave_early_then_ask_again():
+        pool = pool_module.WorkerPool(Settings(workers=1))
+        pool.start()
+        try:
+            starting = pool.workers[0]
+            job = asyncio.ensure_future(pool.run("featuremaps", {}))
+            await asyncio.sleep(0.5)  # TensorFlow is still importing
+            job.cancel()
+            await asyncio.gather(job, return_exceptions=True)
+            assert starting.alive() and pool.workers[0] is starting
+            await starting.wait_ready()  # and it goes on to load
+            return starting.ready
+        finally:
+            pool.close()
+
+    assert asyncio.run(leave_early_then_ask_again())

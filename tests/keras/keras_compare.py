@@ -18,7 +18,7 @@ STRICTER_THAN_KERAS = {
     ("BatchNormalization", "momentum"),  # outside [0, 1]
     ("BatchNormalization", "epsilon"),  # negative
     ("LayerNormalization", "epsilon"),  # negative
-    ("LayerNormalization", "axis"),  # an empty list: Keras normalises over no axis with a scalar γ and β
+    ("LayerNormalization", "axis"),  # an empty list (no axis, scalar γ and β), or an axis twice ([-1, -1]: 3·3 weights)
     ("ZeroPadding2D", "padding"),  # negative: Keras shrinks the image (a crop) instead of padding
 }
 

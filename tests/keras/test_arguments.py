@@ -111,6 +111,7 @@ STRICTER = [
     ("BatchNormalization", {"epsilon": -1e-3}, [8, 8, 4]),
     ("LayerNormalization", {"epsilon": -1e-3}, [8, 8, 4]),
     ("LayerNormalization", {"axis": []}, [8, 8, 4]),
+    ("LayerNormalization", {"axis": [-1, -1]}, [8, 8, 4]),
     ("ZeroPadding2D", {"padding": -1}, [8, 8, 4]),
 ]
 

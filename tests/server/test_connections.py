@@ -196,3 +196,34 @@ def test_many_huge_feature_map_requests_at_once_hold_little_memory_and_the_extra
     assert statuses.count(429) >= 20 - 1 - queued - 5  # a few may find room as earlier ones finish
     # Waiting requests hold their upload (about 1 MB here), never a decoded picture (48 MB each here).
     assert peak - before < 150, f"the web process grew {peak - before:.0f} MB"
+
+
+def test_headers_past_their_byte_limit_are_refused_with_431_in_the_envelope():
+    with serve_app(workers=0, max_header_bytes=8_192) as url:
+        sock = socket.create_connection(address(url))
+        try:
+            sock.sendall(b"GET /api/layers HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = read_until_closed(sock, timeout_s=10)
+        sock.close()
+        assert shapes_ok(url)
+    assert answer.startswith(b"HTTP/1.1 431") and b"CNN_MAX_HEADER_BYTES" in answer
+
+
+def test_uploads_past_the_in_flight_limit_are_refused_before_their_bodies_are_read():
+    with serve_app(workers=0, max_uploads_in_flight=2) as url:
+        stalled = []
+        for _ in range(2):  # two uploads that announce 5 MB and send almost nothing
+            sock = socket.create_connection(address(url))
+            sock.sendall(b"POST /api/featuremaps HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+                         b"boundary=b\r\nContent-Length: 5000000\r\n\r\n--b\r\n")
+            stalled.append(sock)
+        time.sleep(0.5)  # let the server take them in
+        third = httpx.post(f"{url}/api/featuremaps", data={"model": "{}", "sample": "circle"}, timeout=10)
+        for sock in stalled:
+            sock.close()
+        assert third.status_code == 429 and "CNN_MAX_UPLOADS_IN_FLIGHT" in third.json()["message"]["en"]
+        time.sleep(0.5)
+        assert httpx.post(f"{url}/api/featuremaps", data={"model": "{}", "sample": "circle"},
+                          timeout=10).status_code == 422  # room again: the (empty) model is judged
