@@ -98,17 +98,29 @@ export function paint(canvas, grey, table, region = { x: 0, y: 0, w: grey.width,
 }
 
 /**
- * Kernel mosaics come a row per filter and a column per input channel; the page shows them a
- * column per filter (filters run across, like the channels of the layer's feature maps) by moving
- * each tile from (row, col) to (col, row).
+ * How many filters run across in one band of a kernel mosaic: about square overall, so that 64 filters of
+ * 3 input channels are 4 bands of 16 (12×16 tiles) rather than a 3×64 strip no phone can show.
  */
-export function transposeTiles(grey, [rows, cols], [tileH, tileW]) {
-  const out = new ImageData(rows * tileW, cols * tileH);
-  for (let r = 0; r < rows; r += 1) {
-    for (let c = 0; c < cols; c += 1) {
+export function filtersPerBand(filters, inputs) {
+  return Math.min(filters, 2 ** Math.max(0, Math.round(Math.log2(Math.sqrt(filters * inputs)))));
+}
+
+/**
+ * Kernel mosaics come a row per filter and a column per input channel; the page shows them a column per
+ * filter (filters run across, like the channels of the layer's feature maps), `perBand` filters to a band
+ * of `inputs` rows, bands one under another: tile (filter f, input i) goes to row ⌊f/perBand⌋·inputs + i,
+ * column f mod perBand.
+ */
+export function bandTiles(grey, [filters, inputs], [tileH, tileW], perBand) {
+  const bands = Math.ceil(filters / perBand);
+  const out = new ImageData(perBand * tileW, bands * inputs * tileH);
+  for (let f = 0; f < filters; f += 1) {
+    const band = Math.floor(f / perBand);
+    for (let i = 0; i < inputs; i += 1) {
+      const row = band * inputs + i;
       for (let y = 0; y < tileH; y += 1) {
-        const from = ((r * tileH + y) * grey.width + c * tileW) * 4;
-        const to = ((c * tileH + y) * out.width + r * tileW) * 4;
+        const from = ((f * tileH + y) * grey.width + i * tileW) * 4;
+        const to = ((row * tileH + y) * out.width + (f % perBand) * tileW) * 4;
         out.data.set(grey.data.subarray(from, from + tileW * 4), to);
       }
     }

@@ -7,7 +7,7 @@ import { el } from "./dom.js";
 import { mosaicFigure, shortNumber } from "./fmparts.js";
 import { pictureName } from "./fmpicture.js";
 import { kindOf } from "./catalogue.js";
-import { decodeGrey, lookupTable, paint, transposeTiles } from "./colormap.js";
+import { bandTiles, decodeGrey, filtersPerBand, lookupTable, paint } from "./colormap.js";
 import { formatInt, formatShape } from "./format.js";
 import { t } from "./i18n.js";
 
@@ -111,14 +111,16 @@ export function createLayerView(list, { onEnlarge }) {
   /** Kernels fold away when there are many: thousands of random 3×3 tiles tell little at first sight. */
   function kernelsFigure(layer) {
     const { grid, tile, layout, range } = layer.kernels;
-    const across = layout === "filter_by_input" ? [grid[1], grid[0]] : grid; // a column per filter
+    const banded = layout === "filter_by_input";
+    const [filters, inputs] = grid;
+    const perBand = banded ? filtersPerBand(filters, inputs) : grid[1];
+    const across = banded ? [Math.ceil(filters / perBand) * inputs, perBand] : grid; // a column per filter
     const figure = mosaicFigure({
-      grid: across, tile, range, target: [576, 240], className: "fm-kernel-figure",
+      grid: across, tile, range, target: [576, 360], className: "fm-kernel-figure",
       label: t("maps.kernelsLabel", { name: layer.name }), caption: kernelsCaption(layer.kernels), count: across[0] * across[1],
-      onPick: (index, grey) => onEnlarge({ layer, index, grey, range, kind: layout === "filter_by_input" ? "weight" : "kernel", across }),
+      onPick: (index, grey) => onEnlarge({ layer, index, grey, range, kind: banded ? "weight" : "kernel", across, inputs, perBand }),
     });
-    pending.push(attach(figure, layer.kernels.image, range,
-      layout === "filter_by_input" ? (g) => transposeTiles(g, grid, tile) : undefined));
+    pending.push(attach(figure, layer.kernels.image, range, banded ? (g) => bandTiles(g, grid, tile, perBand) : undefined));
     return el("details", { class: "fm-kernels", open: grid[0] * grid[1] <= OPEN_KERNELS },
       el("summary", { text: kernelsSummary(layer.kernels) }), figure.element);
   }

@@ -17,14 +17,15 @@ function tileRegion({ layer, index, kind, across }) {
 }
 
 /** Title and the Python expression that reads the same numbers. */
-function describe({ layer, index, kind }, region) {
+function describe({ layer, index, kind, inputs }, region) {
   if (kind === "channel") {
     return { title: t("maps.zoomChannel", { name: layer.name, index }), code: `outputs[0, :, :, ${index}]`,
       span: t("maps.zoomChannelsAll", { count: layer.channels, last: layer.channels - 1 }) };
   }
-  if (kind === "weight") {
-    const filter = index % region.cols;
-    const input = Math.floor(index / region.cols);
+  if (kind === "weight") {  // bands of perBand filters, each band a row per input channel (see bandTiles)
+    const row = Math.floor(index / region.cols);
+    const filter = Math.floor(row / inputs) * region.cols + (index % region.cols);
+    const input = row % inputs;
     return { title: t("maps.zoomWeight", { name: layer.name, filter, input }), code: `kernel[:, :, ${input}, ${filter}]`,
       span: t("maps.zoomWeightNote") };
   }

@@ -10,7 +10,7 @@ import { toBody } from "./model.js";
 import { pythonCode } from "./python.js";
 import { layerStates } from "./results.js";
 import { renderStack } from "./stack.js";
-import { renderSummary, renderSummaryTable, renderTotals } from "./views.js";
+import { renderPythonNote, renderSummary, renderSummaryTable, renderTotals } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,6 +71,7 @@ export function createScreen(store, catalogue) {
     renderSummary($("summary-text"), answer);
     renderSummaryTable($("summary-table"), answer);
     renderFormulas($("formulas"), answer);
+    renderPythonNote($("python-note"), answer);
     renderInput($("input-block"), model.input_shape, { rebuild: false, issue: states.input ? pick({ en: states.input.msg, ko: states.input.msg_ko ?? states.input.msg }) : null });
     drawInspector(false);
   }

@@ -59,6 +59,13 @@ export function renderSummaryTable(table, answer) {
   table.append(el("thead", {}, head), el("tbody", {}, ...rows, total));
 }
 
+/** "Ready to run" only when it is: for a model Keras cannot build, say where the code will fail. */
+export function renderPythonNote(note, answer) {
+  const error = answer?.kind === "result" ? answer.data.error : null;
+  note.textContent = error ? t("python.invalid", { index: error.layer + 1, name: error.name }) : t("python.note");
+  note.classList.toggle("is-warning", Boolean(error));
+}
+
 export function renderSummary(pre, answer) {
   if (answer?.kind === "result" && answer.data.summary) pre.textContent = answer.data.summary;
   else if (answer?.kind === "result") {

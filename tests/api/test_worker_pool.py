@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -122,4 +123,6 @@ def test_a_caller_who_leaves_while_the_worker_loads_tensorflow_does_not_kill_it(
         finally:
             pool.close()
 
-    assert asyncio.run(leave_early_then_ask_again())
+    # A fresh thread, so a loop another test left running in this one (Playwright's) cannot interfere.
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, leave_early_then_ask_again()).result()

@@ -6,30 +6,15 @@ at teardown, so "no JavaScript errors" is checked everywhere, not just in one te
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
-import live_server
 import pytest
+from browser_env import CHROMIUM, CHROMIUM_ARGS, DESKTOP, serve_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-@contextmanager
-def serve_app(workers: int):
-    """The app served on a free port, with `workers` TensorFlow worker processes."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with live_server.serve_app(workers) as url:
-        yield url
 
 
 @pytest.fixture(scope="session")

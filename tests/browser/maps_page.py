@@ -22,7 +22,7 @@ def open_maps(page: Page, model: dict | None = None) -> Page:
 
 
 def layer_list(page: Page) -> Locator:
-    return page.get_by_role("list", name=re.compile("Feature maps by layer|층별 특성 맵"))
+    return page.get_by_role("list", name=re.compile("Feature maps by layer|레이어별 특성 맵"))
 
 
 def cards(page: Page) -> Locator:

@@ -106,6 +106,8 @@ def test_summary_and_python_views_show_the_keras_summary_and_code(page):
     expect(summary).to_contain_text("conv2d_2 (Conv2D)")
     expect(summary).to_contain_text("Total params: 122,570 (478.79 KB)")
     page.get_by_role("tab", name="Summary").press("ArrowRight")
+    expect(page.get_by_role("tab", name="Formulas")).to_have_attribute("aria-selected", "true")
+    page.get_by_role("tab", name="Formulas").press("ArrowRight")
     expect(page.get_by_role("tab", name="Python")).to_have_attribute("aria-selected", "true")
     python = page.locator("#python-text")
     expect(python).to_contain_text("tf.keras.Input(shape=(32, 32, 3))")

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from blocks_page import field, palette_button, totals
-from conftest import PHONE, serve_app
+from browser_env import PHONE, serve_app
 from maps_page import (
     ANSWER_MS,
     canvas_colours,
@@ -275,7 +275,7 @@ def test_the_maps_speak_korean(page, artifacts):
     expect(card(page, 0)).to_contain_text("채널 32개, 각 30×30")
     expect(card(page, 0).locator(".fm-kernels summary")).to_have_text("커널 3×3 · 필터 32개 × 입력 채널 3개")
     expect(card(page, 5)).to_contain_text("값 1,024개 중 처음 512개")
-    expect(page.get_by_role("radio", name="비리디스")).to_be_visible()
+    expect(page.get_by_role("radio", name="Viridis")).to_be_visible()
     click_tile(card(page, 0), row=0, col=1)
     expect(page.get_by_role("dialog", name="conv2d · 채널 1")).to_be_visible()
     page.screenshot(path=artifacts / "featuremaps-korean.png")

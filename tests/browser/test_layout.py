@@ -6,7 +6,7 @@ import re
 
 import pytest
 from blocks_page import blocks, open_page, select_block
-from conftest import DESKTOP, PHONE
+from browser_env import DESKTOP, PHONE
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
