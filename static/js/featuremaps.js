@@ -90,7 +90,10 @@ export function createFeatureMaps({ store, catalogue, intents }) {
       showProblem(answer.kind === "local" ? { text: answer.text } : problemOf(answer));
       return;
     }
-    showProblem(null);
+    // Maps of the layers before a failing one: the failure is said above them, as the stack says it.
+    const failure = context.failure;
+    showProblem(failure ? { text: t("maps.failedAfter", { index: failure.layer + 1, name: failure.name }),
+      detail: pick(failure.message) } : null);
     const mine = ++drawing;
     list.dataset.state = "painting";
     try {
@@ -111,6 +114,13 @@ export function createFeatureMaps({ store, catalogue, intents }) {
   }
 
   async function answered(answer, context) {
+    if (answer.kind === "failed" && answer.layer > 0 && !context.failure) {
+      // Keras cannot build layer k: ask for what the first k layers make of the picture instead.
+      const { body } = context;
+      const prefix = { ...body, layers: body.layers.slice(0, answer.layer) };
+      client.request({ body: prefix, picture: context.picture, seed: context.seed }, { ...context, failure: answer }, { now: true });
+      return;
+    }
     stopped();
     zoom.close(); // it shows a tile of the maps being replaced
     everAnswered ||= answer.kind !== "offline";
@@ -138,7 +148,8 @@ export function createFeatureMaps({ store, catalogue, intents }) {
       draw();
       return;
     }
-    client.request({ body: toBody(model), picture, seed }, { ids: model.layers.map((l) => l.id), picture, seed, editedAt }, { now });
+    const body = toBody(model);
+    client.request({ body, picture, seed }, { ids: model.layers.map((l) => l.id), picture, seed, editedAt, body }, { now });
   }
 
   function wire() {

@@ -154,15 +154,17 @@ def test_changing_the_model_refreshes_the_maps_and_keeps_the_picture(page):
     expect(cards(page)).to_have_count(CIFAR_CARDS + 1, timeout=ANSWER_MS)
 
 
-def test_an_invalid_model_shows_the_reason_instead_of_maps_and_recovers(page):
+def test_an_invalid_model_shows_the_layers_before_the_failure_with_the_reason_and_recovers(page):
     open_maps(page)
     pick_sample(page, "Rectangle")
     card(page, 4).get_by_role("button", name="Edit conv2d_2 in the inspector").click()
     field(page, "kernel_size").fill("9")
     problem = page.locator("#fm-problem")
-    expect(problem).to_contain_text("No feature maps: layer 5 (conv2d_2) cannot be built.", timeout=ANSWER_MS)
+    expect(problem).to_contain_text("Layer 5 (conv2d_2) cannot be built, so the maps stop before it", timeout=ANSWER_MS)
     expect(problem).to_contain_text("larger than its 6×6 input")
-    expect(cards(page)).to_have_count(0)
+    expect(cards(page)).to_have_count(5)  # the input and layers 1-4, as the model sees the picture
+    wait_painted(page)
+    expect(card(page, 3)).to_contain_text("max_pooling2d_1")
     field(page, "kernel_size").fill("3")
     expect(cards(page)).to_have_count(CIFAR_CARDS, timeout=ANSWER_MS)
     expect(problem).to_be_hidden()
