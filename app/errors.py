@@ -139,6 +139,7 @@ class ErrorBody(BaseModel):
 _MEANINGS = {
     400: "the body could not be read (not UTF-8, or a broken multipart form)",
     404: "no such resource",
+    409: "not possible in the resource's current state (e.g. deleting a run that is training)",
     413: "over a limit (body size, picture size, memory or multiply-adds); the message names the setting",
     422: "malformed request: every problem with its location, in English and Korean",
     429: "too many jobs waiting; try again after Retry-After seconds",
@@ -149,4 +150,8 @@ _MEANINGS = {
 
 def responses(*statuses: int) -> dict:
     """OpenAPI ``responses`` for the error statuses a route can answer, all in the one envelope."""
-    return {status: {"model": ErrorBody, "description": _MEANINGS[status]} for status in statuses}
+    # The JSON content is spelled out: FastAPI would otherwise document it in the route's own media type
+    # (text/event-stream for the event streams), which is not what an error answer is.
+    json_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {status: {"model": ErrorBody, "description": _MEANINGS[status], "content": json_content}
+            for status in statuses}

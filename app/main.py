@@ -15,7 +15,9 @@ from app import errors
 from app.config import Settings, get_settings
 from app.jobs import WorkerPool
 from app.limits import BodyLimits, DeclaredLength, UploadGate
-from app.routes import docs, featuremaps, pages, shapes
+from app.routes import datasets, docs, featuremaps, pages, runs, shapes
+from app.runs.store import RunStore
+from app.runs.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,9 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.workers = WorkerPool(settings)
         app.state.workers.start()
+        app.state.runs = RunStore.in_dir(settings.data_dir)
+        app.state.trainer = Trainer(settings, app.state.runs)
+        app.state.trainer.start()
         try:
             yield
         finally:
+            await app.state.trainer.close()
             app.state.workers.close()
 
     app = FastAPI(
@@ -47,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shapes.router, max_body_size=limits.json.bytes)
     app.include_router(pages.router, max_body_size=limits.json.bytes)
     app.include_router(docs.router, max_body_size=limits.json.bytes)
+    app.include_router(datasets.router, max_body_size=limits.json.bytes)
+    app.include_router(runs.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
     app.add_middleware(UploadGate, path="/api/featuremaps", limit=settings.max_uploads_in_flight)

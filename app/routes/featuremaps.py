@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -52,10 +54,12 @@ def get_sample(sample_id: str) -> Response:
              responses=responses(400, 413, 422, 429, 503, 504))
 async def post_featuremaps(
     request: Request,
-    model: Annotated[str, Form(description="the same JSON body as POST /api/shapes")],
+    model: Annotated[str | None, Form(description="the same JSON body as POST /api/shapes")] = None,
     image: Annotated[UploadFile | None, File(description="PNG, JPEG, GIF, BMP or WebP")] = None,
     sample: Annotated[str | None, Form(description="a sample id from GET /api/samples, instead of an image")] = None,
     seed: Annotated[int, Form(ge=0, le=2**31 - 1, description="weight initialisation seed")] = 0,
+    run_id: Annotated[str | None, Form(max_length=32, description="a finished run: its model and trained weights, "
+                                                                   "instead of `model` and `seed`")] = None,
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """The picture is resized to the input's height × width, made 1 or 3 channels, scaled to [0, 1].
@@ -67,6 +71,7 @@ async def post_featuremaps(
 
     Busy: 429 when CNN_MAX_QUEUED_JOBS requests already wait, 503 while no worker can start; both say
     `Retry-After`. A request whose client hangs up is cancelled and its worker freed."""
+    weights, model = await _trained(request, run_id, model)
     spec, result = _checked_model(model, settings)
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
@@ -76,7 +81,8 @@ async def post_featuremaps(
     await anyio.to_thread.run_sync(_check_picture, picture, settings)
     _refuse_if_busy(request)  # before waiting: what waiting requests hold is bounded by the queue
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
-               "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump()}
+               "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump(),
+               "weights": weights}
     maps = await _unless_disconnected(request, request.app.state.workers.run("featuremaps", payload))
     if maps is None:
         return Response(status_code=CLIENT_GONE)
@@ -86,6 +92,22 @@ async def post_featuremaps(
                     "output_shape": list(row.output_shape), **out} for row, out in zip(result.layers, maps["layers"])],
     }
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def _trained(request: Request, run_id: str | None, model: str | None) -> tuple[str | None, str]:
+    """The weights file and model of a finished run, or (None, the model sent)."""
+    if run_id is None:
+        if model is None:
+            raise Problem(422, Text("send the model (field 'model') or a finished run (field 'run_id')",
+                                    "모델 (필드 'model')이나 끝난 실행 (필드 'run_id')을 보내 주세요"), loc=("body", "model"))
+        return None, model
+    run = await anyio.to_thread.run_sync(request.app.state.runs.get, run_id)
+    weights = Path(run["weights"]).with_suffix(".weights.h5") if run and run["weights"] else None
+    if weights is None or not weights.exists():
+        raise Problem(422, Text(f"run {quoted(run_id)} has no trained weights (unknown, still training, or failed)",
+                                f"실행 {quoted(run_id)}에는 학습된 가중치가 없습니다 (없는 실행, 학습 중, 또는 실패)"),
+                      loc=("body", "run_id"))
+    return str(weights), json.dumps(run["request"]["model"])
 
 
 def _refuse_if_busy(request: Request) -> None:

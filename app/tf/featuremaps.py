@@ -32,16 +32,19 @@ def run(payload: dict) -> dict:
     picture = decode_upload(payload["picture"], settings.max_upload_bytes, settings.max_image_pixels)
     image = to_model_input(picture, *payload["input_shape"])
     del picture
-    probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
+    probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings, payload.get("weights"))
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return {"input": png_data_url(as_pixels(image[0])),
             "layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
 
 
-def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings) -> tuple[keras.Model, keras.Model]:
-    """A model whose outputs are every layer's output, built once per (spec, seed)."""
-    key = json.dumps([spec, seed], sort_keys=True)
+def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings,
+           weights: str | None = None) -> tuple[keras.Model, keras.Model]:
+    """A model whose outputs are every layer's output, built once per (spec, seed) or (spec, trained weights).
+
+    Trained weights are loaded into a model built from our validated spec: only the weights file is read."""
+    key = json.dumps([spec, seed, weights], sort_keys=True)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -49,6 +52,8 @@ def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings) -> tupl
     _make_room(weight_bytes, settings)
     keras.utils.set_random_seed(seed)
     model = build_model(valid)
+    if weights is not None:
+        model.load_weights(weights)
     probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
     _CACHE[key] = (probe, model)
     return probe, model

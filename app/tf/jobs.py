@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.tf import featuremaps
+from app.tf import featuremaps, train
 
 JOBS = {
     "featuremaps": featuremaps.run,
+    "train": train.run,
 }

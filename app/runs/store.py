@@ -1,0 +1,160 @@
+"""The run store: every run, its progress and its results, in a real database through SQLAlchemy.
+
+SQLite in WAL mode by default (a file in CNN_DATA_DIR), so the training worker process writes progress while
+the web process reads it for the event streams; several processes can share it. Each run's events (progress,
+epochs, the end) are kept in order, so a client that connects late, or resumes with Last-Event-ID, gets
+what happened so far first."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, create_engine, event, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+FINAL = ("done", "stopped", "failed", "interrupted")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued running done stopped failed interrupted
+    dataset: Mapped[str] = mapped_column(String(64))
+    request: Mapped[dict] = mapped_column(JSON)
+    loss: Mapped[dict] = mapped_column(JSON)  # the loss chosen and why
+    params: Mapped[int] = mapped_column(Integer)
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    progress: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    results: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # test, confusion, per_class, misclassified
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    weights: Mapped[str | None] = mapped_column(String(512), nullable=True)
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # progress, epoch, end
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+def _wal(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the training writer
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class RunStore:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_engine(url)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _wal)
+        Base.metadata.create_all(self.engine)
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> RunStore:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{data_dir / 'runs.db'}")
+
+    def create(self, request: dict, dataset: str, loss: dict, params: int) -> dict:
+        run = Run(id=uuid.uuid4().hex[:12], created_at=time.time(), status="queued", dataset=dataset,
+                  request=request, loss=loss, params=params, history=[])
+        with Session(self.engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            return self._json(run)
+
+    def get(self, run_id: str) -> dict | None:
+        with Session(self.engine) as session:
+            run = session.get(Run, run_id)
+            return None if run is None else self._json(run)
+
+    def all(self) -> list[dict]:
+        with Session(self.engine) as session:
+            return [self._json(run) for run in session.scalars(select(Run).order_by(Run.created_at.desc()))]
+
+    def update(self, run_id: str, **fields: Any) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(Run).where(Run.id == run_id).values(**fields))
+
+    def claim_next(self) -> dict | None:
+        """The oldest queued run, now running; None if none waits. Safe when several processes claim at once."""
+        with Session(self.engine) as session, session.begin():
+            for run_id in session.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)):
+                claimed = session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
+                                          .values(status="running", started_at=time.time()))
+                if claimed.rowcount:
+                    return self._json(session.get(Run, run_id))
+        return None
+
+    def queue_position(self, run: dict) -> int | None:
+        if run["status"] != "queued":
+            return None
+        with Session(self.engine) as session:
+            ahead = session.scalars(select(Run.id).where(Run.status == "queued", Run.created_at < run["created_at"]))
+            return len(list(ahead)) + 1
+
+    def queued_count(self) -> int:
+        with Session(self.engine) as session:
+            return len(list(session.scalars(select(Run.id).where(Run.status == "queued"))))
+
+    def request_stop(self, run_id: str) -> dict | None:
+        """Queued: stopped at once. Running: the trainer stops after the current batch."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
+                            .values(status="stopped", finished_at=time.time()))
+            session.execute(update(Run).where(Run.id == run_id).values(stop_requested=True))
+        return self.get(run_id)
+
+    def stop_requested(self, run_id: str) -> bool:
+        with Session(self.engine) as session:
+            return bool(session.scalar(select(Run.stop_requested).where(Run.id == run_id)))
+
+    def interrupt_running(self) -> int:
+        """After a restart: runs that were training when the server died are interrupted, with what they had."""
+        message = {"en": "the server stopped while this run was training; the epochs it completed are kept",
+                   "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
+        with Session(self.engine) as session, session.begin():
+            done = session.execute(update(Run).where(Run.status == "running")
+                                   .values(status="interrupted", error=message, finished_at=time.time()))
+            return done.rowcount
+
+    def delete(self, run_id: str) -> dict | None:
+        with Session(self.engine) as session, session.begin():
+            run = session.get(Run, run_id)
+            if run is None:
+                return None
+            gone = self._json(run)
+            session.execute(Event.__table__.delete().where(Event.run_id == run_id))
+            session.delete(run)
+            return gone
+
+    def add_event(self, run_id: str, kind: str, data: dict) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(Event(run_id=run_id, kind=kind, data=data))
+
+    def events_after(self, run_id: str, seq: int) -> list[tuple[int, str, dict]]:
+        with Session(self.engine) as session:
+            rows = session.execute(select(Event.seq, Event.kind, Event.data)
+                                   .where(Event.run_id == run_id, Event.seq > seq).order_by(Event.seq))
+            return [tuple(row) for row in rows]
+
+    @staticmethod
+    def _json(run: Run) -> dict:
+        return {column.name: getattr(run, column.name) for column in Run.__table__.columns}

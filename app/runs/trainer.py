@@ -1,0 +1,80 @@
+"""Runs training one after another (CNN_TRAINING_WORKERS at once) in TensorFlow workers of their own, so
+training never slows /api/shapes and never takes the feature-map worker. A run's time limit and its
+worker's memory are watched as for feature maps; a worker that dies fails its run with the reason, and the
+next run gets a fresh worker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import anyio
+
+from app.config import Settings
+from app.jobs import WorkerError, WorkerPool
+from app.runs.store import RunStore
+
+POLL_S = 2.0  # how often an idle trainer looks for runs queued by another web process
+
+
+def training_pool(settings: Settings) -> WorkerPool:
+    return WorkerPool(settings.model_copy(update={
+        "workers": settings.training_workers, "job_timeout_s": settings.max_train_s,
+        "worker_memory_mb": settings.train_memory_mb, "max_queued_jobs": settings.training_workers,
+        "worker_max_jobs": 20,  # a fresh interpreter now and then: TensorFlow keeps some memory per model
+    }))
+
+
+class Trainer:
+    def __init__(self, settings: Settings, store: RunStore):
+        self.settings, self.store = settings, store
+        self.pool = training_pool(settings)
+        self.wake = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+        self.pool_started = False  # the worker starts with the first run: a server nobody trains on loads no TF
+
+    def start(self) -> None:
+        self.store.interrupt_running()  # whatever was training when the server last stopped
+        if self.settings.training_workers < 1:
+            return
+        self.tasks = [asyncio.create_task(self._loop()) for _ in range(self.settings.training_workers)]
+
+    def poke(self) -> None:
+        """A run was queued: look now rather than at the next poll."""
+        self.wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            run = await anyio.to_thread.run_sync(self.store.claim_next)
+            if run is None:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), POLL_S)
+                except TimeoutError:
+                    pass
+                continue
+            if not self.pool_started:
+                self.pool.start()
+                self.pool_started = True
+            await self._train(run)
+
+    async def _train(self, run: dict) -> None:
+        settings = self.settings
+        payload = {"run_id": run["id"], "request": run["request"], "db_url": self.store.url,
+                   "datasets_dir": str(settings.datasets_dir), "from_logits": run["loss"]["from_logits"],
+                   "weights_path": str(settings.data_dir / "runs" / run["id"]),
+                   "progress_interval_s": settings.progress_interval_s}
+        try:
+            await self.pool.run("train", payload)
+        except WorkerError as error:
+            await anyio.to_thread.run_sync(self._failed, run["id"], error.text.to_json())
+
+    def _failed(self, run_id: str, message: dict) -> None:
+        self.store.update(run_id, status="failed", error=message, progress=None, finished_at=time.time())
+        self.store.add_event(run_id, "end", {"status": "failed", "error": message})
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.pool.close()
