@@ -6,6 +6,7 @@ import { createShapesClient, fetchCatalogue } from "./api.js";
 import { indexCatalogue } from "./catalogue.js";
 import { wireDrops } from "./dnd.js";
 import { createFeatureMaps } from "./featuremaps.js";
+import { createTraining } from "./train/train.js";
 import { applyTo, lang, onLangChange, setLang, t } from "./i18n.js";
 import { wireInput } from "./inputblock.js";
 import { wireInspector } from "./inspector.js";
@@ -41,6 +42,11 @@ async function main() {
   const persist = createPersister();
   const intents = createIntents({ store, catalogue, setFocus: screen.focusAfterDraw, setReveal: screen.revealAfterDraw });
   const maps = createFeatureMaps({ store, catalogue, intents });
+  const training = createTraining({ store, intents, seeTrainedMaps: (run) => {
+    intents.load({ model: run.request.model }); // the run's own model, so its weights fit
+    maps.useRun(run.id);
+    $("tab-maps").click();
+  } });
   store.subscribe((state, change) => {
     if (change.model) {
       persist(toBody(state.model));
@@ -49,15 +55,16 @@ async function main() {
     }
     screen.drawModel(change);
   });
-  wireEverything({ store, catalogue, presets, intents, screen, maps });
+  wireEverything({ store, catalogue, presets, intents, screen, maps, training });
   if (opened) showLinkNotice(intents);
   writeFragment(toBody(store.get().model));
   screen.drawModel({});
   request();
   maps.load().catch((error) => console.warn("samples could not be loaded", error));
+  training.load().catch((error) => console.warn("datasets could not be loaded", error));
 }
 
-function wireEverything({ store, catalogue, presets, intents, screen, maps }) {
+function wireEverything({ store, catalogue, presets, intents, screen, maps, training }) {
   renderPalette($("palette-groups"), catalogue);
   wirePalette($("palette-groups"), $("palette-preview"), catalogue, intents);
   const refilter = wireFilter($("palette-filter"), $("palette-groups"), catalogue);
@@ -82,6 +89,7 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps }) {
     screen.drawModel({});
     screen.drawAnswer();
     maps.redraw();
+    training.redraw();
   });
   window.addEventListener("hashchange", () => {
     const body = bodyFromFragment();

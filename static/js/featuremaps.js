@@ -42,6 +42,7 @@ export function createFeatureMaps({ store, catalogue, intents }) {
   let visible = false;
   let stale = false; // the model changed while the view was hidden
   let seed = 0;
+  let runId = null; // a finished run whose trained weights are shown; any edit goes back to random weights
   let shown = null; // {answer, context}: what the view shows now
   let everAnswered = false;
   let slowTimer = null;
@@ -149,7 +150,7 @@ export function createFeatureMaps({ store, catalogue, intents }) {
       return;
     }
     const body = toBody(model);
-    client.request({ body, picture, seed }, { ids: model.layers.map((l) => l.id), picture, seed, editedAt, body }, { now });
+    client.request({ body, picture, seed, runId }, { ids: model.layers.map((l) => l.id), picture, seed, runId, editedAt, body }, { now });
   }
 
   function wire() {
@@ -162,7 +163,8 @@ export function createFeatureMaps({ store, catalogue, intents }) {
     $("fm-retry").addEventListener("click", () => refresh({ now: true }));
     list.addEventListener("click", (event) => {
       if (event.target.closest("[data-reseed]")) {
-        seed += 1;
+        if (runId) runId = null; // back to random weights, the same seed as before
+        else seed += 1;
         refresh({ now: true });
       }
       const id = event.target.closest("[data-edit]")?.dataset.edit;
@@ -176,7 +178,14 @@ export function createFeatureMaps({ store, catalogue, intents }) {
   });
   return {
     load: () => picker.load(),
-    modelChanged: (editedAt) => refresh({ editedAt }),
+    modelChanged: (editedAt) => {
+      runId = null;
+      refresh({ editedAt });
+    },
+    useRun(id) {
+      runId = id;
+      refresh({ now: true });
+    },
     setVisible(next) {
       visible = next;
       if (visible && (stale || !shown)) refresh({ now: true });

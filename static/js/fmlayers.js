@@ -24,15 +24,20 @@ function head(index, { type, name, shape, category, id }) {
   return el("div", { class: "fm-head" }, title, el("span", { class: "fm-shape", text: formatShape(shape) }), edit);
 }
 
-/** The maps come from untrained weights drawn from a seed; another seed, other weights. */
-function weightsLine(seed) {
+/** The maps come from untrained weights drawn from a seed (another seed, other weights), or from a run's
+ * trained weights. */
+function weightsLine(seed, runId) {
+  if (runId) {
+    return el("p", { class: "fm-weights is-trained" }, el("span", { text: t("maps.trainedWeights", { id: runId }) }),
+      el("button", { type: "button", class: "btn btn-quiet fm-reseed", "data-reseed": "", text: t("maps.untrainedAgain") }));
+  }
   return el("p", { class: "fm-weights" },
     el("span", { text: t("maps.weights") }), " · ", el("span", { text: t("maps.seed") }), " ",
     el("span", { class: "mono fm-seed", text: String(seed) }),
     el("button", { type: "button", class: "btn btn-quiet fm-reseed", "data-reseed": "", text: t("maps.reseed") }));
 }
 
-function inputCard(input, picture, seed) {
+function inputCard(input, picture, seed, runId) {
   const [height, width, channels] = input.shape;
   const original = el("img", { class: "fm-original", src: picture.url, alt: pictureName(picture) });
   const seen = el("img", { class: "fm-seen", src: input.image, width, height, alt: t("maps.inputAlt", { height, width }) });
@@ -43,7 +48,7 @@ function inputCard(input, picture, seed) {
       el("figure", { class: "fm-input-figure" }, original, el("figcaption", { text: pictureName(picture) })),
       el("span", { class: "fm-arrow", "aria-hidden": "true", text: "→" }),
       el("figure", { class: "fm-input-figure" }, seen, el("figcaption", { text: t("maps.seen") })),
-      el("div", { class: "fm-input-text" }, el("p", { class: "fm-input-note", text: note }), weightsLine(seed))));
+      el("div", { class: "fm-input-text" }, el("p", { class: "fm-input-note", text: note }), weightsLine(seed, runId))));
 }
 
 function statsLine(stats) {
@@ -141,10 +146,10 @@ export function createLayerView(list, { onEnlarge }) {
 
   return {
     /** Resolves once every mosaic is painted. */
-    render(data, { ids, catalogue, picture, seed }) {
+    render(data, { ids, catalogue, picture, seed, runId }) {
       painted = [];
       pending = [];
-      list.replaceChildren(inputCard(data.input, picture, seed), ...data.layers.map((layer) => layerCard(layer, { ids, catalogue })));
+      list.replaceChildren(inputCard(data.input, picture, seed, runId), ...data.layers.map((layer) => layerCard(layer, { ids, catalogue })));
       return Promise.all(pending);
     },
     clear() {

@@ -24,9 +24,10 @@ export function answerFrom(status, payload) {
   return { kind: "offline", error: `HTTP ${status}` };
 }
 
-function formFor({ body, picture, seed }) {
+function formFor({ body, picture, seed, runId }) {
   const form = new FormData();
-  form.append("model", JSON.stringify(body));
+  if (runId) form.append("run_id", runId); // the run's model and trained weights
+  else form.append("model", JSON.stringify(body));
   if (picture.kind === "file") form.append("image", picture.file, picture.file.name || "picture");
   else form.append("sample", picture.id);
   form.append("seed", String(seed));

@@ -1,0 +1,43 @@
+// A finished run: its test score, the confusion matrix (darker = more pictures), per-class accuracy,
+// pictures it got wrong, and the way out: the .keras file and what the trained network sees.
+
+import { el } from "../dom.js";
+import { formatInt } from "../format.js";
+import { pick, t } from "../i18n.js";
+
+function percent(value) {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+function confusionTable(confusion, names, perClass) {
+  const most = Math.max(1, ...confusion.flat());
+  const head = el("tr", {}, el("th", {}), ...names.map((n) => el("th", { scope: "col", text: n })), el("th", { scope: "col", text: t("train.perClass") }));
+  const rows = confusion.map((row, i) => el("tr", {}, el("th", { scope: "row", text: names[i] }),
+    ...row.map((count, j) => el("td", { class: i === j ? "is-right" : "", style: `--share:${(count / most).toFixed(3)}`, text: String(count) })),
+    el("td", { class: "tr-per-class", text: percent(perClass[i]) })));
+  return el("div", { class: "tr-confusion-wrap" }, el("table", { class: "tr-confusion" },
+    el("caption", { text: t("train.confusion") }), el("thead", {}, head), el("tbody", {}, ...rows)));
+}
+
+export function renderResults(root, run, dataset, { onSeeMaps }) {
+  root.replaceChildren();
+  if (!run.results) {
+    if (run.error) root.append(el("p", { class: "tr-refusal", text: pick(run.error) }));
+    return;
+  }
+  const names = dataset.classes.map(pick);
+  const { test, confusion, per_class: perClass, misclassified } = run.results;
+  const count = confusion.flat().reduce((a, b) => a + b, 0);
+  const see = el("button", { type: "button", class: "btn", text: t("train.seeMaps") });
+  see.addEventListener("click", () => onSeeMaps(run));
+  root.append(
+    el("p", { class: "tr-test", text: t("train.test", { accuracy: percent(test.accuracy), loss: test.loss.toFixed(3), count: formatInt(count) }) }),
+    el("div", { class: "tr-actions" }, el("a", { class: "btn", href: run.model_url, download: "", text: t("train.download") }), see),
+    confusionTable(confusion, names, perClass));
+  if (misclassified.length) {
+    root.append(el("h3", { class: "tr-subtitle", text: t("train.misclassified") }),
+      el("ul", { class: "tr-wrong" }, ...misclassified.map((m) => el("li", {},
+        el("img", { src: m.image, alt: t("train.wrongLabel", { true: names[m.true], predicted: names[m.predicted] }) }),
+        el("span", { text: t("train.wrongLabel", { true: names[m.true], predicted: names[m.predicted] }) })))));
+  }
+}
