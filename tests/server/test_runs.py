@@ -199,3 +199,12 @@ def kill_with_children(pid: int) -> None:
             os.kill(child, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_the_same_request_and_seed_give_the_same_history(url):
+    histories = []
+    for _ in range(2):
+        run = start(url, model=SMALL_SHAPES_CNN, dataset="shapes", epochs=2, batch_size=32, seed=7)
+        done = finished(url, run["id"])
+        histories.append([{k: v for k, v in epoch.items() if k != "seconds"} for epoch in done["history"]])
+    assert histories[0] == histories[1] and len(histories[0]) == 2
