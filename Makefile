@@ -37,9 +37,10 @@ chromium:
 		fi; \
 	fi
 
+# Runs and their weights go to a directory of this test session, never the checkout's .data.
 test: $(STAMP) chromium data
 	$(BIN)/ruff check app tests bench
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	CNN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Only the tests that need neither TensorFlow nor a browser: seconds.
 test-fast: $(STAMP)

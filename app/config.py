@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     worker_max_jobs: int = 1_000  # then the worker is replaced, in case Keras or TF keep something per model
     worker_model_cache: int = 8  # built models kept per worker, keyed by (spec, seed)
 
+    # Datasets uploaded as zips of class folders.
+    max_dataset_bytes: int = 50 * 1024 * 1024  # the zip itself
+    max_dataset_unpacked_bytes: int = 500 * 1024 * 1024  # everything in it, as declared and as read
+    max_zip_entries: int = 20_000
+    max_dataset_image_size: int = 128  # pictures are resized to image_size × image_size, at most this
+
     # Training runs: one at a time by default, each in its own TensorFlow worker, bounded like feature maps.
     training_workers: int = 1  # runs training at once; the others wait in order
     max_queued_runs: int = 20  # runs waiting; more get 429
@@ -52,6 +58,7 @@ class Settings(BaseSettings):
     train_memory_mb: int = 6_000  # a training worker above this resident size is stopped
     max_train_memory_mb: int = 2_000  # the estimate checked before building: activations × batch + weights × 4
     progress_interval_s: float = 0.25  # progress events at most this often
+    run_stale_s: float = 30.0  # a running run whose trainer is silent this long (its server died) is interrupted
 
     # What one feature-map request may cost, checked from the core's estimate before anything is built.
     max_activation_mb: int = 512  # every layer's output for one image, float32

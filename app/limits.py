@@ -36,7 +36,8 @@ class BodyLimits:
         self.json = BodyLimit(settings.max_json_bytes, "CNN_MAX_JSON_BYTES")
         self.upload = BodyLimit(settings.max_upload_bytes + settings.max_json_bytes,
                                 "CNN_MAX_UPLOAD_BYTES, plus CNN_MAX_JSON_BYTES for the model")
-        self._by_path = {"/api/featuremaps": self.upload}
+        self.dataset = BodyLimit(settings.max_dataset_bytes, "CNN_MAX_DATASET_BYTES")
+        self._by_path = {"/api/featuremaps": self.upload, "/api/datasets": self.dataset}
 
     def for_path(self, path: str) -> BodyLimit:
         return self._by_path.get(path, self.json)

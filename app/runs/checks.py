@@ -4,7 +4,6 @@ to do: the model Keras can build and run, the dataset's input shape, one output 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +14,7 @@ from app.core.shapes import format_shape
 from app.core.spec import CIFAR_EXAMPLE, ModelSpec, SpecError, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.core.text import Text, josa
-from app.datasets.registry import DATASETS, Dataset
+from app.datasets.registry import DATASETS, Dataset, find, uploaded
 from app.errors import Problem
 
 MB = 1024 * 1024
@@ -63,7 +62,7 @@ class Checked:
 
 
 def check(request: RunRequest, settings: Settings) -> Checked:
-    dataset = _dataset(request.dataset, settings.datasets_dir)
+    dataset = _dataset(request.dataset, settings)
     result = _model(request, settings)
     _input_fits(result, dataset)
     _one_output_per_class(result, dataset)
@@ -72,10 +71,11 @@ def check(request: RunRequest, settings: Settings) -> Checked:
     return Checked(dataset, result, _loss(from_logits), from_logits)
 
 
-def _dataset(dataset_id: str, datasets_dir: Path) -> Dataset:
-    dataset = DATASETS.get(dataset_id)
+def _dataset(dataset_id: str, settings: Settings) -> Dataset:
+    datasets_dir = settings.datasets_dir
+    dataset = find(dataset_id, settings.data_dir)
     if dataset is None:
-        choices = ", ".join(DATASETS)
+        choices = ", ".join([*DATASETS, *(d.id for d in uploaded(settings.data_dir))])
         raise Problem(422, Text(f"no dataset {dataset_id!r}; choose one of {choices}",
                                 f"데이터셋 {josa(repr(dataset_id), '은/는')} 없습니다; {choices} 중에서 고르세요"),
                       loc=("body", "dataset"))

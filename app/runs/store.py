@@ -38,6 +38,7 @@ class Run(Base):
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    heartbeat_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # its trainer is alive as of then
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     weights: Mapped[str | None] = mapped_column(String(512), nullable=True)
 
@@ -97,8 +98,9 @@ class RunStore:
         """The oldest queued run, now running; None if none waits. Safe when several processes claim at once."""
         with Session(self.engine) as session, session.begin():
             for run_id in session.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)):
+                now = time.time()
                 claimed = session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
-                                          .values(status="running", started_at=time.time()))
+                                          .values(status="running", started_at=now, heartbeat_at=now))
                 if claimed.rowcount:
                     return self._json(session.get(Run, run_id))
         return None
@@ -126,13 +128,19 @@ class RunStore:
         with Session(self.engine) as session:
             return bool(session.scalar(select(Run.stop_requested).where(Run.id == run_id)))
 
-    def interrupt_running(self) -> int:
-        """After a restart: runs that were training when the server died are interrupted, with what they had."""
+    def beat(self, run_id: str) -> None:
+        self.update(run_id, heartbeat_at=time.time())
+
+    def interrupt_stale(self, stale_s: float) -> int:
+        """Runs whose trainer has not been heard from in ``stale_s`` (its server died) are interrupted, with the
+        epochs they completed. By heartbeat rather than "every running run at start-up": with several web
+        processes sharing the store, one starting must not interrupt the runs another is training."""
         message = {"en": "the server stopped while this run was training; the epochs it completed are kept",
                    "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
+        now = time.time()
         with Session(self.engine) as session, session.begin():
-            done = session.execute(update(Run).where(Run.status == "running")
-                                   .values(status="interrupted", error=message, finished_at=time.time()))
+            done = session.execute(update(Run).where(Run.status == "running", Run.heartbeat_at < now - stale_s)
+                                   .values(status="interrupted", error=message, finished_at=now))
             return done.rowcount
 
     def delete(self, run_id: str) -> dict | None:

@@ -34,7 +34,6 @@ class Trainer:
         self.pool_started = False  # the worker starts with the first run: a server nobody trains on loads no TF
 
     def start(self) -> None:
-        self.store.interrupt_running()  # whatever was training when the server last stopped
         if self.settings.training_workers < 1:
             return
         self.tasks = [asyncio.create_task(self._loop()) for _ in range(self.settings.training_workers)]
@@ -45,6 +44,7 @@ class Trainer:
 
     async def _loop(self) -> None:
         while True:
+            await anyio.to_thread.run_sync(self.store.interrupt_stale, self.settings.run_stale_s)
             run = await anyio.to_thread.run_sync(self.store.claim_next)
             if run is None:
                 self.wake.clear()
@@ -61,13 +61,23 @@ class Trainer:
     async def _train(self, run: dict) -> None:
         settings = self.settings
         payload = {"run_id": run["id"], "request": run["request"], "db_url": self.store.url,
-                   "datasets_dir": str(settings.datasets_dir), "from_logits": run["loss"]["from_logits"],
+                   "datasets_dir": str(settings.datasets_dir), "data_dir": str(settings.data_dir),
+                   "from_logits": run["loss"]["from_logits"],
                    "weights_path": str(settings.data_dir / "runs" / run["id"]),
                    "progress_interval_s": settings.progress_interval_s}
+        heartbeat = asyncio.create_task(self._beat(run["id"]))
         try:
             await self.pool.run("train", payload)
         except WorkerError as error:
             await anyio.to_thread.run_sync(self._failed, run["id"], error.text.to_json())
+        finally:
+            heartbeat.cancel()
+
+    async def _beat(self, run_id: str) -> None:
+        """While this process trains a run, say so: a run nobody beats for CNN_RUN_STALE_S is interrupted."""
+        while True:
+            await anyio.to_thread.run_sync(self.store.beat, run_id)
+            await asyncio.sleep(self.settings.run_stale_s / 4)
 
     def _failed(self, run_id: str, message: dict) -> None:
         self.store.update(run_id, status="failed", error=message, progress=None, finished_at=time.time())

@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
-from app.datasets.registry import DATASETS, Arrays, load
+from app.datasets.registry import Arrays, find, load
 from app.imaging import png_data_url
 from app.runs.store import RunStore
 from app.tf.build import build_model
@@ -72,7 +72,7 @@ def _numbers(logs) -> dict:
 def run(payload: dict) -> dict:
     store = RunStore(payload["db_url"])
     run_id, request = payload["run_id"], payload["request"]
-    dataset = DATASETS[request["dataset"]]
+    dataset = find(request["dataset"], Path(payload["data_dir"]))
     data = load(dataset, Path(payload["datasets_dir"]))
     keras.utils.set_random_seed(request["seed"])
     tf.config.experimental.enable_op_determinism()  # the same request and seed give the same history

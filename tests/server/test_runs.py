@@ -175,8 +175,8 @@ def test_a_server_killed_during_a_run_keeps_finished_runs_and_marks_the_running_
             long_run = start(first, model=MNIST_CNN, dataset="fashion_mnist", epochs=30)
             events_until_epoch(first, long_run["id"])
             kill_with_children(serve_app.process.pid)
-        with serve_app(workers=0, data_dir=data_dir) as second:
-            interrupted = httpx.get(f"{second}/api/runs/{long_run['id']}", timeout=30).json()
+        with serve_app(workers=0, data_dir=data_dir, run_stale_s=3) as second:
+            interrupted = finished(second, long_run["id"])  # once its silence is longer than CNN_RUN_STALE_S
             kept = httpx.get(f"{second}/api/runs/{finished_run['id']}", timeout=30).json()
     assert interrupted["status"] == "interrupted" and len(interrupted["history"]) >= 1 and interrupted["error"]["en"]
     assert kept["status"] == "done" and kept["results"]["test"]["accuracy"] > 0
@@ -208,3 +208,27 @@ def test_the_same_request_and_seed_give_the_same_history(url):
         done = finished(url, run["id"])
         histories.append([{k: v for k, v in epoch.items() if k != "seconds"} for epoch in done["history"]])
     assert histories[0] == histories[1] and len(histories[0]) == 2
+
+
+def test_an_uploaded_zip_of_class_folders_trains_like_any_dataset(url):
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for label, colour in enumerate((30, 220)):  # dark squares and light squares
+            for i in range(20):
+                picture = io.BytesIO()
+                Image.fromarray(np.full((20, 20, 3), colour + i, dtype=np.uint8)).save(picture, "PNG")
+                archive.writestr(f"{('dark', 'light')[label]}/{i}.png", picture.getvalue())
+    created = httpx.post(f"{url}/api/datasets", files={"file": ("mine.zip", buffer.getvalue(), "application/zip")},
+                         data={"name": "Squares", "image_size": "16"}, timeout=60)
+    assert created.status_code == 201, created.text
+    model = {"input_shape": [16, 16, 3], "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 2}]}
+    run = start(url, model=model, dataset=created.json()["id"], epochs=2, batch_size=8)
+    assert run["loss"]["from_logits"] is True  # no softmax at the end: the run says so
+    done = finished(url, run["id"])
+    assert done["status"] == "done" and done["results"]["test"]["accuracy"] >= 0.5

@@ -140,12 +140,32 @@ export function createTraining({ store, intents, seeTrainedMaps }) {
     drawRuns();
   }
 
+  /** A zip of class folders becomes a dataset of one's own, chosen at once. */
+  async function uploadZip(event) {
+    event.preventDefault();
+    const problem = $("tr-upload-problem");
+    problem.hidden = true;
+    const form = new FormData($("tr-upload"));
+    if (!form.get("name")) form.delete("name");
+    const response = await fetch("/api/datasets", { method: "POST", body: form });
+    const payload = await response.json().catch(() => null);
+    if (response.status !== 201) {
+      problem.textContent = payload?.message ? pick(payload.message) : `HTTP ${response.status}`;
+      problem.hidden = false;
+      return;
+    }
+    datasets = (await fetchJSON("/api/datasets")).datasets;
+    chosen = dataset(payload.id);
+    drawDatasets();
+  }
+
   function wire() {
     $("tr-datasets").addEventListener("click", (event) => {
       const id = event.target.closest("[data-dataset]")?.dataset.dataset;
       if (id) { chosen = dataset(id); drawDatasets(); }
     });
     $("tr-fit").addEventListener("click", fitModel);
+    $("tr-upload").addEventListener("submit", uploadZip);
     $("tr-settings").addEventListener("submit", start);
     $("tr-stop").addEventListener("click", () => shown && fetch(`/api/runs/${shown.id}/stop`, { method: "POST" }));
   }
