@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/shapes.py
 	$(BIN)/python bench/featuremaps.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/training.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .cache

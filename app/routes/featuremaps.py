@@ -71,7 +71,8 @@ async def post_featuremaps(
 
     Busy: 429 when CNN_MAX_QUEUED_JOBS requests already wait, 503 while no worker can start; both say
     `Retry-After`. A request whose client hangs up is cancelled and its worker freed."""
-    weights, model = await _trained(request, run_id, model)
+    weights, model, run_seed = await _trained(request, run_id, model)
+    seed = seed if run_seed is None else run_seed
     spec, result = _checked_model(model, settings)
     height, width, channels = _image_input(result)  # before the budget: an unknown size is about the input
     _check_budget(result, settings)
@@ -94,20 +95,20 @@ async def post_featuremaps(
     return Response(orjson.dumps(body), media_type="application/json")
 
 
-async def _trained(request: Request, run_id: str | None, model: str | None) -> tuple[str | None, str]:
-    """The weights file and model of a finished run, or (None, the model sent)."""
+async def _trained(request: Request, run_id: str | None, model: str | None) -> tuple[str | None, str, int | None]:
+    """The weights file, model and seed of a finished run, or (None, the model sent, None)."""
     if run_id is None:
         if model is None:
             raise Problem(422, Text("send the model (field 'model') or a finished run (field 'run_id')",
                                     "모델 (필드 'model')이나 끝난 실행 (필드 'run_id')을 보내 주세요"), loc=("body", "model"))
-        return None, model
+        return None, model, None
     run = await anyio.to_thread.run_sync(request.app.state.runs.get, run_id)
     weights = Path(run["weights"]).with_suffix(".weights.h5") if run and run["weights"] else None
     if weights is None or not weights.exists():
         raise Problem(422, Text(f"run {quoted(run_id)} has no trained weights (unknown, still training, or failed)",
                                 f"실행 {quoted(run_id)}에는 학습된 가중치가 없습니다 (없는 실행, 학습 중, 또는 실패)"),
                       loc=("body", "run_id"))
-    return str(weights), json.dumps(run["request"]["model"])
+    return str(weights), json.dumps(run["request"]["model"]), run["request"]["seed"]
 
 
 def _refuse_if_busy(request: Request) -> None:

@@ -35,8 +35,14 @@ def run(payload: dict) -> dict:
     probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings, payload.get("weights"))
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return {"input": png_data_url(as_pixels(image[0])),
-            "layers": [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]}
+    layers = [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]
+    if payload.get("weights"):  # the run's seed gives back the weights its training started from
+        _, untrained = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
+        for described, layer in zip(layers, untrained.layers):
+            before = _kernels(layer, settings)
+            if before is not None:
+                described["kernels_before"] = before
+    return {"input": png_data_url(as_pixels(image[0])), "layers": layers}
 
 
 def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings,

@@ -113,21 +113,33 @@ export function createLayerView(list, { onEnlarge }) {
     return figure.element;
   }
 
-  /** Kernels fold away when there are many: thousands of random 3×3 tiles tell little at first sight. */
-  function kernelsFigure(layer) {
-    const { grid, tile, layout, range } = layer.kernels;
+  /** One kernel mosaic: the layer's weights now, or (`kernels` given) as they were before training. */
+  function kernelMosaic(layer, kernels, heading = null) {
+    const { grid, tile, layout, range } = kernels;
     const banded = layout === "filter_by_input";
     const [filters, inputs] = grid;
     const perBand = banded ? filtersPerBand(filters, inputs) : grid[1];
     const across = banded ? [Math.ceil(filters / perBand) * inputs, perBand] : grid; // a column per filter
     const figure = mosaicFigure({
       grid: across, tile, range, target: [576, 360], className: "fm-kernel-figure",
-      label: t("maps.kernelsLabel", { name: layer.name }), caption: kernelsCaption(layer.kernels), count: across[0] * across[1],
+      label: t("maps.kernelsLabel", { name: layer.name }), caption: heading ? `${heading} · ${kernelsCaption(kernels)}` : kernelsCaption(kernels),
+      count: across[0] * across[1],
       onPick: (index, grey) => onEnlarge({ layer, index, grey, range, kind: banded ? "weight" : "kernel", across, inputs, perBand }),
     });
-    pending.push(attach(figure, layer.kernels.image, range, banded ? (g) => bandTiles(g, grid, tile, perBand) : undefined));
+    pending.push(attach(figure, kernels.image, range, banded ? (g) => bandTiles(g, grid, tile, perBand) : undefined));
+    return figure.element;
+  }
+
+  /** Kernels fold away when there are many: thousands of random 3×3 tiles tell little at first sight. With
+   * trained weights, the same kernels before training stand beside them. */
+  function kernelsFigure(layer) {
+    const { grid } = layer.kernels;
+    const figures = layer.kernels_before
+      ? el("div", { class: "fm-kernel-pair" }, kernelMosaic(layer, layer.kernels_before, t("maps.beforeTraining")),
+        kernelMosaic(layer, layer.kernels, t("maps.afterTraining")))
+      : kernelMosaic(layer, layer.kernels);
     return el("details", { class: "fm-kernels", open: grid[0] * grid[1] <= OPEN_KERNELS },
-      el("summary", { text: kernelsSummary(layer.kernels) }), figure.element);
+      el("summary", { text: kernelsSummary(layer.kernels) }), figures);
   }
 
   function layerCard(layer, { ids, catalogue }) {

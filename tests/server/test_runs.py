@@ -146,10 +146,12 @@ def test_the_shapes_dataset_trains_and_the_trained_maps_differ_from_untrained_on
     assert done["status"] == "done" and len(done["history"]) == 3
     assert done["results"]["test"]["accuracy"] > 1 / 3  # better than guessing among three shapes
     trained = httpx.post(f"{url}/api/featuremaps", data={"run_id": run["id"], "sample": "triangle"}, timeout=120)
-    untrained = httpx.post(f"{url}/api/featuremaps", data={"model": json.dumps(SMALL_SHAPES_CNN), "sample": "triangle"},
-                           timeout=120)
+    untrained = httpx.post(f"{url}/api/featuremaps", timeout=120,
+                           data={"model": json.dumps(SMALL_SHAPES_CNN), "sample": "triangle", "seed": "1"})
     assert trained.status_code == untrained.status_code == 200, trained.text
-    assert trained.json()["layers"][0]["kernels"]["image"] != untrained.json()["layers"][0]["kernels"]["image"]
+    after, before = trained.json()["layers"][0]["kernels"], trained.json()["layers"][0]["kernels_before"]
+    assert after["image"] != untrained.json()["layers"][0]["kernels"]["image"]
+    assert before["image"] == untrained.json()["layers"][0]["kernels"]["image"]  # where training started (seed 1)
 
 
 def test_a_stopped_run_keeps_the_weights_it_reached(url):
@@ -232,3 +234,19 @@ def test_an_uploaded_zip_of_class_folders_trains_like_any_dataset(url):
     assert run["loss"]["from_logits"] is True  # no softmax at the end: the run says so
     done = finished(url, run["id"])
     assert done["status"] == "done" and done["results"]["test"]["accuracy"] >= 0.5
+
+
+def test_a_training_worker_that_dies_fails_its_run_with_the_reason_and_the_next_run_works():
+    with serve_app(workers=0) as base:  # the only TensorFlow worker is the trainer's
+        run = start(base, model=MNIST_CNN, dataset="fashion_mnist", epochs=30)
+        events_until_epoch(base, run["id"])
+        trainers = [int(c) for task in Path(f"/proc/{serve_app.process.pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()
+                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(trainers) == 1
+        os.kill(trainers[0], signal.SIGKILL)
+        failed = finished(base, run["id"])
+        assert failed["status"] == "failed" and "SIGKILL" in failed["error"]["en"] and failed["error"]["ko"]
+        assert len(failed["history"]) >= 1  # the epochs it completed are kept
+        after = start(base, model=SMALL_SHAPES_CNN, dataset="shapes", epochs=1)
+        assert finished(base, after["id"])["status"] == "done"
