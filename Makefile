@@ -37,10 +37,11 @@ chromium:
 		fi; \
 	fi
 
-# Runs and their weights go to a directory of this test session, never the checkout's .data.
+# Runs and their weights go to a directory of this test session, never the checkout's .data; apps made in
+# tests train nothing unless a test asks (tests/live_server.py gives each server its own store and trainer).
 test: $(STAMP) chromium data
 	$(BIN)/ruff check app tests bench
-	CNN_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -n 2 --dist loadfile
+	CNN_DATA_DIR=$$(mktemp -d) CNN_TRAINING_WORKERS=0 $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Only the tests that need neither TensorFlow nor a browser: seconds.
 test-fast: $(STAMP)

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -39,7 +40,18 @@ def _wait_until_answering(url: str, process: subprocess.Popen) -> None:
 @contextmanager
 def serve_app(workers: int, **settings):
     """Yield the server's URL; `settings` become CNN_* variables, e.g. header_timeout_s=1. The process is
-    reachable as ``serve_app.process`` meanwhile (its PID, for memory and children)."""
+    reachable as ``serve_app.process`` meanwhile (its PID, for memory and children).
+
+    Each server trains (one training worker) in a data directory of its own unless one is given: servers of
+    parallel tests sharing a run store would train each other's runs."""
+    with tempfile.TemporaryDirectory(prefix="cnn-blocks-server-") as own_dir:
+        settings = {"data_dir": own_dir, "training_workers": 1, **settings}
+        with _serve(workers, settings) as url:
+            yield url
+
+
+@contextmanager
+def _serve(workers: int, settings: dict):
     port = free_port()
     env = {**os.environ, "CNN_WORKERS": str(workers),
            **{f"CNN_{name.upper()}": str(value) for name, value in settings.items()}}

@@ -2,24 +2,24 @@
 // visit, then a preset), and connect store, server and screen. Every edit: store -> screen + request;
 // every answer: -> screen. Each answer is timed as a performance entry "edit-to-render".
 
-import { createShapesClient, fetchCatalogue } from "./api.js";
-import { indexCatalogue } from "./catalogue.js";
-import { wireDrops } from "./dnd.js";
-import { createFeatureMaps } from "./featuremaps.js";
+import { createShapesClient, fetchCatalogue } from "./shared/api.js";
+import { indexCatalogue } from "./model/catalogue.js";
+import { wireDrops } from "./blocks/dnd.js";
+import { createFeatureMaps } from "./maps/featuremaps.js";
 import { createTraining } from "./train/train.js";
-import { applyTo, lang, onLangChange, setLang, t } from "./i18n.js";
-import { wireInput } from "./inputblock.js";
-import { wireInspector } from "./inspector.js";
-import { createIntents } from "./intents.js";
-import { bodyFromFragment, createPersister, modelBeforeLink, startingModels, writeFragment } from "./link.js";
-import { fromBody, toBody } from "./model.js";
-import { toast } from "./notify.js";
-import { renderPalette, wireFilter, wirePalette } from "./palette.js";
-import { loadPresets, renderPresets, wirePresets } from "./presets.js";
-import { createScreen } from "./screen.js";
-import { wireStack } from "./stack.js";
-import { createStore } from "./state.js";
-import { wireCopyButtons, wireTabs } from "./views.js";
+import { applyTo, lang, onLangChange, setLang, t } from "./shared/i18n.js";
+import { wireInput } from "./blocks/inputblock.js";
+import { wireInspector } from "./blocks/inspector.js";
+import { createIntents } from "./model/intents.js";
+import { bodyFromFragment, createPersister, modelBeforeLink, startingModels, writeFragment } from "./model/link.js";
+import { fromBody, toBody } from "./model/model.js";
+import { toast } from "./shared/notify.js";
+import { renderPalette, wireFilter, wirePalette } from "./blocks/palette.js";
+import { loadPresets, renderPresets, wirePresets } from "./model/presets.js";
+import { createScreen } from "./blocks/screen.js";
+import { wireStack } from "./blocks/stack.js";
+import { createStore } from "./model/state.js";
+import { wireCopyButtons, wireTabs } from "./views/views.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_PRESET = "cifar10";

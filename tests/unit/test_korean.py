@@ -31,7 +31,7 @@ def test_the_particle_fits_how_the_word_is_read(word, pair, expected):
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_page_chooses_particles_exactly_as_the_server_does():
-    script = ("import('./static/js/josa.js').then(({josa}) => console.log(JSON.stringify("
+    script = ("import('./static/js/shared/josa.js').then(({josa}) => console.log(JSON.stringify("
               f"{json.dumps([[w, p] for w, p, _ in CASES])}.map(([w, p]) => josa(w, p)))))")
     out = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout

@@ -1,8 +1,8 @@
 // The dataset cards of the Train view: name, input shape, classes, counts and a few sample pictures.
 
-import { el } from "../dom.js";
-import { formatInt, formatShape } from "../format.js";
-import { pick, t } from "../i18n.js";
+import { el } from "../shared/dom.js";
+import { formatInt, formatShape } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 
 function card(dataset, chosen) {
   const button = el("button", { type: "button", class: "tr-dataset", "data-dataset": dataset.id,

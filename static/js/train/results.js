@@ -1,9 +1,9 @@
 // A finished run: its test score, the confusion matrix (darker = more pictures), per-class accuracy,
 // pictures it got wrong, and the way out: the .keras file and what the trained network sees.
 
-import { el } from "../dom.js";
-import { formatInt } from "../format.js";
-import { pick, t } from "../i18n.js";
+import { el } from "../shared/dom.js";
+import { formatInt } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 
 function percent(value) {
   return `${(value * 100).toFixed(1)}%`;

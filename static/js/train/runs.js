@@ -1,9 +1,9 @@
 // Every run so far, newest first; ticking two or more overlays their validation curves with their size,
 // speed and score beside them (with and without pooling: what does each cost and score?).
 
-import { el } from "../dom.js";
-import { formatInt } from "../format.js";
-import { pick, t } from "../i18n.js";
+import { el } from "../shared/dom.js";
+import { formatInt } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 import { COLOURS, lineChart } from "./chart.js";
 
 function secondsPerEpoch(run) {

@@ -3,11 +3,11 @@
 // score, the confusion matrix, pictures it got wrong, the .keras file and what the trained network sees.
 // Every run is kept: tick several to compare their curves.
 
-import { fetchJSON } from "../api.js";
-import { formatInt, formatShape } from "../format.js";
-import { pick, t } from "../i18n.js";
-import { toBody } from "../model.js";
-import { toast } from "../notify.js";
+import { fetchJSON } from "../shared/api.js";
+import { formatInt, formatShape } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
+import { toBody } from "../model/model.js";
+import { toast } from "../shared/notify.js";
 import { COLOURS, lineChart } from "./chart.js";
 import { renderDatasets } from "./datasets.js";
 import { renderResults } from "./results.js";

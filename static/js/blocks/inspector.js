@@ -2,12 +2,12 @@
 // choices, defaults, descriptions), checked as you type. A value is committed to the model only
 // when it is valid; otherwise the field says what is wrong and the model keeps its last good value.
 
-import { kindOf } from "./catalogue.js";
-import { el } from "./dom.js";
+import { kindOf } from "../model/catalogue.js";
+import { el } from "../shared/dom.js";
 import { renderExplain } from "./explain.js";
-import { display, isDefault, parse, parseName } from "./fields.js";
+import { display, isDefault, parse, parseName } from "../model/fields.js";
 import { problemText } from "./stack.js";
-import { pick, t, tOr } from "./i18n.js";
+import { pick, t, tOr } from "../shared/i18n.js";
 
 function control(param, value) {
   const id = `f-${param.name}`;

@@ -3,12 +3,12 @@
 // and each says what happened to screen-reader users.
 
 import { kindOf, starterSpec } from "./catalogue.js";
-import { pick, t } from "./i18n.js";
+import { pick, t } from "../shared/i18n.js";
 import { shareLink } from "./link.js";
 import {
   clearLayers, duplicateLayer, fromBody, indexOf, insertLayer, moveLayer, removeLayer, setInputShape, toBody, updateLayer,
 } from "./model.js";
-import { announce, copyText, toast } from "./notify.js";
+import { announce, copyText, toast } from "../shared/notify.js";
 
 export function createIntents({ store, catalogue, setFocus, setReveal }) {
   const model = () => store.get().model;

@@ -3,7 +3,7 @@
 // dragging inserts it where dropped. By keyboard, focus then goes to the new block's first field.
 
 import { startPaletteDrag } from "./dnd.js";
-import { pick, t, tOr } from "./i18n.js";
+import { pick, t, tOr } from "../shared/i18n.js";
 
 function entry(kind) {
   const button = document.createElement("button");

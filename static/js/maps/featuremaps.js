@@ -6,11 +6,11 @@ import { COLORMAPS } from "./colormap.js";
 import { createLayerView } from "./fmlayers.js";
 import { createPicker } from "./fmpicture.js";
 import { createZoom } from "./fmzoom.js";
-import { formatShape } from "./format.js";
-import { pick, t } from "./i18n.js";
+import { formatShape } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 import { createMapsClient } from "./mapsclient.js";
-import { toBody } from "./model.js";
-import { announce } from "./notify.js";
+import { toBody } from "../model/model.js";
+import { announce } from "../shared/notify.js";
 
 const $ = (id) => document.getElementById(id);
 const SLOW_START_MS = 2500; // after this, say that the first run starts TensorFlow

@@ -1,7 +1,7 @@
 // Presets: classic models kept as data (static/data/presets.json), one click each.
 
-import { fetchJSON } from "./api.js";
-import { pick } from "./i18n.js";
+import { fetchJSON } from "../shared/api.js";
+import { pick } from "../shared/i18n.js";
 
 export async function loadPresets() {
   return (await fetchJSON("/static/data/presets.json")).presets;

@@ -2,8 +2,8 @@
 // editable field by field, with quick choices for the usual datasets.
 
 import { drawBrick } from "./brick.js";
-import { formatShape } from "./format.js";
-import { t, tOr } from "./i18n.js";
+import { formatShape } from "../shared/format.js";
+import { t, tOr } from "../shared/i18n.js";
 
 const QUICK = [[28, 28, 1], [32, 32, 3], [224, 224, 3]];
 const AXES = { 1: ["features"], 2: ["steps", "channels"], 3: ["height", "width", "channels"] };

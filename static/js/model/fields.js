@@ -1,7 +1,7 @@
 // Turning what a person types into Keras argument values, checked against the catalogue's bounds.
 // parse() answers {ok, value} or {ok: false, error: {key, vars}}; value undefined means "use the default".
 
-import { formatValue } from "./format.js";
+import { formatValue } from "../shared/format.js";
 
 const NUMBER_LIST = /[\s,×xX*]+/;
 

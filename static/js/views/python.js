@@ -1,8 +1,8 @@
 // The model as runnable tf.keras code: one line per layer, only the arguments that differ from
 // Keras's defaults (as the catalogue states them), in Keras's own argument order.
 
-import { kindOf } from "./catalogue.js";
-import { isDefault } from "./fields.js";
+import { kindOf } from "../model/catalogue.js";
+import { isDefault } from "../model/fields.js";
 
 /** A JSON value as a Python literal: lists become tuples, null None, true True. */
 export function pyLiteral(value) {

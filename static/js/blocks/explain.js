@@ -2,9 +2,9 @@
 // axis is computed and where the parameters come from, with the actual numbers, e.g.
 // (3·3·3 + 1)·32 = 896. Also what the layer costs: activation memory and multiply-adds.
 
-import { el } from "./dom.js";
-import { formatInt, formatShape, readableSize } from "./format.js";
-import { pick, t } from "./i18n.js";
+import { el } from "../shared/dom.js";
+import { formatInt, formatShape, readableSize } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 
 function steps(title, list) {
   const section = el("div", { class: "explain-steps" });

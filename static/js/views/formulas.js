@@ -1,9 +1,9 @@
 // Every layer's arithmetic on one screen, for a teacher at a projector: each row's output shape and
 // parameter count with the formulas behind them, (3·3·3 + 1)·32 = 896, from the same answer as the blocks.
 
-import { el } from "./dom.js";
-import { formatInt, formatShape } from "./format.js";
-import { pick, t } from "./i18n.js";
+import { el } from "../shared/dom.js";
+import { formatInt, formatShape } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 
 function formulaRows(list) {
   return list.map((step) => el("tr", {}, el("th", { scope: "row", text: pick(step.what) }),

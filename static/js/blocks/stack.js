@@ -2,11 +2,11 @@
 // parameter count and controls (select, move up/down, duplicate, remove) that work by keyboard too.
 
 import { drawBrick } from "./brick.js";
-import { kindOf } from "./catalogue.js";
-import { isDefault } from "./fields.js";
-import { el } from "./dom.js";
-import { formatInt, formatShape, shortValue } from "./format.js";
-import { pick, t } from "./i18n.js";
+import { kindOf } from "../model/catalogue.js";
+import { isDefault } from "../model/fields.js";
+import { el } from "../shared/dom.js";
+import { formatInt, formatShape, shortValue } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
 
 const ICONS = {
   up: "M10 15V5M5.5 9.5 10 5l4.5 4.5",

@@ -2,7 +2,7 @@
 // mosaic figure whose tiles can be pointed at and clicked (or opened from the keyboard).
 
 import { gradientCss } from "./colormap.js";
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 
 /** Three significant digits, a true minus sign: 0.85326 -> "0.853", -0.0933 -> "−0.0933", 1234.5 -> "1,235". */
 export function shortNumber(value) {

@@ -2,8 +2,8 @@
 // file picker, or a file dropped anywhere on the view. The page keeps the choice while the model
 // changes; a file is sent again with each new model (the server resizes it to the input's size).
 
-import { fetchJSON } from "./api.js";
-import { pick, t } from "./i18n.js";
+import { fetchJSON } from "../shared/api.js";
+import { pick, t } from "../shared/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -2,15 +2,15 @@
 // once, ask the server) and an answer (draw its numbers). Keeps the little memory that drawing
 // needs: which control had focus, which block to reveal, what was last shown.
 
-import { renderFormulas } from "./formulas.js";
-import { pick } from "./i18n.js";
+import { renderFormulas } from "../views/formulas.js";
+import { pick } from "../shared/i18n.js";
 import { renderInput } from "./inputblock.js";
 import { renderInspector, updateInspector } from "./inspector.js";
-import { toBody } from "./model.js";
-import { pythonCode } from "./python.js";
+import { toBody } from "../model/model.js";
+import { pythonCode } from "../views/python.js";
 import { layerStates } from "./results.js";
 import { renderStack } from "./stack.js";
-import { renderPythonNote, renderSummary, renderSummaryTable, renderTotals } from "./views.js";
+import { renderPythonNote, renderSummary, renderSummaryTable, renderTotals } from "../views/views.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -4,7 +4,7 @@
 
 import { levelSpan, lookupTable, paint, stretchedTable } from "./colormap.js";
 import { rangeScale, shortNumber } from "./fmparts.js";
-import { t } from "./i18n.js";
+import { t } from "../shared/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,11 +1,11 @@
 // The views of the model: blocks, the Keras-style summary text, the tf.keras code and the feature maps,
 // as ARIA tabs (arrow keys move between tabs), plus the totals shown under all of them.
 
-import { compactInt, formatInt, formatShape, paramsSize, readableSize } from "./format.js";
-import { pick, t } from "./i18n.js";
-import { copyText, toast } from "./notify.js";
-import { el } from "./dom.js";
-import { activationBytes } from "./results.js";
+import { compactInt, formatInt, formatShape, paramsSize, readableSize } from "../shared/format.js";
+import { pick, t } from "../shared/i18n.js";
+import { copyText, toast } from "../shared/notify.js";
+import { el } from "../shared/dom.js";
+import { activationBytes } from "../blocks/results.js";
 
 /** onShow(tab) is told which tab is now shown (the feature maps compute only while seen). */
 export function wireTabs(tablist, onShow = () => {}) {

@@ -3,13 +3,13 @@
 // drawn at their true pixel size and scaled up by CSS with crisp pixels; colours are applied here.
 
 import { drawBars } from "./fmbars.js";
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 import { mosaicFigure, shortNumber } from "./fmparts.js";
 import { pictureName } from "./fmpicture.js";
-import { kindOf } from "./catalogue.js";
+import { kindOf } from "../model/catalogue.js";
 import { bandTiles, decodeGrey, filtersPerBand, lookupTable, paint } from "./colormap.js";
-import { formatInt, formatShape } from "./format.js";
-import { t } from "./i18n.js";
+import { formatInt, formatShape } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
 
 const OPEN_KERNELS = 256; // kernel tiles shown unfolded at first (a first layer: filters × 1 or 3 channels)
 

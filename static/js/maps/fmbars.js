@@ -2,10 +2,10 @@
 // down. Each bar carries its value as a tooltip; a cut-off list (the server caps the values sent)
 // says how many of how many are drawn.
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 import { shortNumber } from "./fmparts.js";
-import { formatInt } from "./format.js";
-import { t } from "./i18n.js";
+import { formatInt } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LABEL_EVERY_BAR = 16; // up to this many bars, each gets its index written under it
