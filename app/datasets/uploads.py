@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image
 
-from app.core.text import Text
+from app.core.text import Text, josa, quoted
 from app.imaging import ImageError, decode_upload
 
 MAX_RATIO = 100  # uncompressed / compressed for one entry; pictures are already compressed, text is ~10
@@ -71,13 +71,14 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
     for info in entries:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or info.filename.startswith(("/", "\\")):
-            raise DatasetRefused(Text(f"{info.filename!r} would be written outside the dataset's folder",
-                                      f"{info.filename!r}은(는) 데이터셋 폴더 밖을 가리킵니다"))
+            name = quoted(info.filename)
+            raise DatasetRefused(Text(f"{name} would be written outside the dataset's folder",
+                                      f"{josa(name, '은/는')} 데이터셋 폴더 밖을 가리킵니다"))
         if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
-            raise DatasetRefused(Text(f"{info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f} "
-                                      "times: that is a zip bomb, not a picture",
-                                      f"{info.filename!r}은(는) {info.file_size / max(info.compress_size, 1):,.0f}배로 "
-                                      "부풀어 오릅니다: 그림이 아니라 zip 폭탄입니다"), 413)
+            name, ratio = quoted(info.filename), info.file_size / max(info.compress_size, 1)
+            raise DatasetRefused(Text(f"{name} inflates {ratio:,.0f} times: that is a zip bomb, not a picture",
+                                      f"{josa(name, '은/는')} {ratio:,.0f}배로 부풀어 오릅니다: 그림이 아니라 zip 폭탄입니다"),
+                                 413)
         total += info.file_size
     if total > limits.max_unpacked_bytes:
         raise DatasetRefused(Text(f"the zip unpacks to {total:,} bytes; the limit is {limits.max_unpacked_bytes:,} "

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from app.config import Settings, get_settings
-from app.core.text import Text
+from app.core.text import Text, josa, quoted
 from app.datasets import uploads
 from app.datasets.registry import DATASETS, describe, find, uploaded, uploads_dir
 from app.errors import Problem, responses
@@ -51,7 +51,7 @@ async def upload_dataset(
     if image_size > settings.max_dataset_image_size:
         raise Problem(422, Text(f"image_size {image_size} is above {settings.max_dataset_image_size} "
                                 "(setting CNN_MAX_DATASET_IMAGE_SIZE)",
-                                f"image_size {image_size}은(는) 한도 {settings.max_dataset_image_size}보다 큽니다 "
+                                f"image_size {josa(image_size, '은/는')} 한도 {settings.max_dataset_image_size}보다 큽니다 "
                                 "(설정 CNN_MAX_DATASET_IMAGE_SIZE)"), loc=("body", "image_size"))
     data = await file.read(settings.max_dataset_bytes + 1)
     limits = uploads.Limits(settings.max_zip_entries, settings.max_dataset_unpacked_bytes, settings.max_upload_bytes,
@@ -72,7 +72,8 @@ async def delete_dataset(dataset_id: str, settings: Settings = Depends(get_setti
                       loc=("path", "dataset_id"))
     dataset = find(dataset_id, settings.data_dir)
     if dataset is None:
-        raise Problem(404, Text(f"there is no dataset {dataset_id!r}", f"데이터셋 {dataset_id!r}이(가) 없습니다"),
+        raise Problem(404, Text(f"there is no dataset {quoted(dataset_id)}",
+                                f"데이터셋 {josa(quoted(dataset_id), '이/가')} 없습니다"),
                       loc=("path", "dataset_id"))
     dataset.uploaded.unlink(missing_ok=True)
     dataset.uploaded.with_suffix(".json").unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.config import Settings, get_settings
-from app.core.text import Text
+from app.core.text import Text, josa, quoted
 from app.errors import Problem, responses
 from app.runs.checks import RunRequest, check
 from app.runs.store import FINAL, RunStore
@@ -27,7 +27,8 @@ def store_of(request: Request) -> RunStore:
 def _found(store: RunStore, run_id: str) -> dict:
     run = store.get(run_id)
     if run is None:
-        raise Problem(404, Text(f"there is no run {run_id!r}", f"실행 {run_id!r}이(가) 없습니다"), loc=("path", "run_id"))
+        raise Problem(404, Text(f"there is no run {quoted(run_id)}", f"실행 {josa(quoted(run_id), '이/가')} 없습니다"),
+                      loc=("path", "run_id"))
     return run
 
 
@@ -51,7 +52,7 @@ def _public(store: RunStore, run: dict, full: bool = True) -> dict:
 async def start_run(body: RunRequest, request: Request, settings: Settings = Depends(get_settings)) -> dict:
     """Checked before anything is built (the model, the dataset's input shape, one output per class, the limits);
     then queued: `status` is `queued` with its `position`, and training starts when a trainer is free."""
-    checked = check(body, settings)
+    checked = await anyio.to_thread.run_sync(check, body, settings)  # reads dataset files: off the loop
     store = store_of(request)
     waiting = await anyio.to_thread.run_sync(store.queued_count)
     if waiting >= settings.max_queued_runs:
@@ -61,20 +62,19 @@ async def start_run(body: RunRequest, request: Request, settings: Settings = Dep
     run = await anyio.to_thread.run_sync(store.create, body.model_dump(), body.dataset, checked.loss,
                                          sum(checked.result.totals()))
     request.app.state.trainer.poke()
-    return _public(store, run)
+    return await anyio.to_thread.run_sync(_public, store, run)
 
 
 @router.get("", summary="Every run, newest first")
 async def list_runs(request: Request) -> dict:
     store = store_of(request)
-    runs = await anyio.to_thread.run_sync(store.all)
-    return {"runs": [_public(store, run, full=False) for run in runs]}
+    return await anyio.to_thread.run_sync(lambda: {"runs": [_public(store, run, full=False) for run in store.all()]})
 
 
 @router.get("/{run_id}", summary="One run: status, history, test results", responses=responses(404))
 async def get_run(run_id: str, request: Request) -> dict:
     store = store_of(request)
-    return _public(store, await anyio.to_thread.run_sync(_found, store, run_id))
+    return await anyio.to_thread.run_sync(lambda: _public(store, _found(store, run_id)))
 
 
 @router.post("/{run_id}/stop", summary="Stop after the current batch", responses=responses(404))
@@ -82,7 +82,7 @@ async def stop_run(run_id: str, request: Request) -> dict:
     """A queued run stops at once; a running one after its current batch, keeping the weights it reached."""
     store = store_of(request)
     await anyio.to_thread.run_sync(_found, store, run_id)
-    return _public(store, await anyio.to_thread.run_sync(store.request_stop, run_id))
+    return await anyio.to_thread.run_sync(lambda: _public(store, store.request_stop(run_id)))
 
 
 @router.delete("/{run_id}", status_code=204, summary="Delete a finished run", responses=responses(404, 409))

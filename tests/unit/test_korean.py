@@ -56,3 +56,10 @@ def test_no_particle_is_left_for_the_reader_to_choose():
 @pytest.mark.parametrize("avoid, use", [("층", "레이어"), ("모양", "형태"), ("곱셈-덧셈", "연산량(MAC)")])
 def test_the_glossary_is_used_everywhere(avoid, use):
     assert not [text for text in korean_texts() if avoid in text], f"say {use!r}, not {avoid!r}"
+
+
+def test_no_message_in_the_server_code_leaves_the_particle_to_the_reader():
+    for source in (ROOT / "app").rglob("*.py"):
+        if source.name == "text.py":  # where josa() explains the machine-like form it replaces
+            continue
+        assert not re.search(r"\((가|는|를|과|와|으)\)", source.read_text(encoding="utf-8")), source
