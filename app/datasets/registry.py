@@ -22,7 +22,7 @@ CLOTHES = (Text("T-shirt/top", "티셔츠/탑"), Text("Trouser", "바지"), Text
            Text("Coat", "코트"), Text("Sandal", "샌들"), Text("Shirt", "셔츠"), Text("Sneaker", "스니커즈"),
            Text("Bag", "가방"), Text("Ankle boot", "앵클 부츠"))
 SHAPES = (Text("circle", "원"), Text("triangle", "삼각형"), Text("rectangle", "사각형"))
-SHAPES_PER_CLASS = {"train": 400, "test": 100}
+SHAPES_PER_CLASS = {"train": 600, "test": 150}
 
 
 @dataclass(frozen=True)

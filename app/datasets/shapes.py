@@ -43,11 +43,11 @@ def _outline(kind: str, rng: np.random.Generator, size: int) -> list[tuple[float
 def draw(kind: str, rng: np.random.Generator, size: int = 24) -> np.ndarray:
     """One picture (size, size, 3) uint8: dark ink on light paper, both a little off-white/off-black."""
     big = size * SCALE
-    paper = tuple(int(v) for v in rng.integers(225, 256, 3))
-    image = Image.new("RGB", (big, big), paper)
-    ink = tuple(int(v) for v in rng.integers(0, 70, 3))
-    outline = [(x * SCALE, y * SCALE) for x, y in _wobbly(_outline(kind, rng, size), rng, 0.35)]
-    ImageDraw.Draw(image).line(outline, fill=ink, width=int(rng.integers(3, 9)), joint="curve")
+    paper = int(rng.integers(228, 256))  # off-white paper, a little different each time
+    image = Image.new("RGB", (big, big), (paper,) * 3)
+    ink = tuple(int(v) for v in rng.integers(0, 60, 3))  # pencils and pens of dark colours
+    outline = [(x * SCALE, y * SCALE) for x, y in _wobbly(_outline(kind, rng, size), rng, 0.18)]
+    ImageDraw.Draw(image).line(outline, fill=ink, width=int(rng.integers(5, 10)), joint="curve")
     return np.asarray(image.resize((size, size), Image.Resampling.LANCZOS))
 
 
@@ -55,5 +55,5 @@ def generate(per_class: int, seed: int, size: int = 24) -> tuple[np.ndarray, np.
     """``per_class`` pictures of each shape, classes interleaved, the same for the same seed."""
     rng = np.random.default_rng(seed)
     images = [draw(CLASSES[i % 3], rng, size) for i in range(per_class * len(CLASSES))]
-    labels = np.arange(len(images), dtype=np.uint8) % len(CLASSES)
+    labels = (np.arange(len(images)) % len(CLASSES)).astype(np.uint8)  # the remainder first: uint8 wraps at 256
     return np.stack(images), labels

@@ -144,7 +144,7 @@ def test_the_shapes_dataset_trains_and_the_trained_maps_differ_from_untrained_on
     run = start(url, model=SMALL_SHAPES_CNN, dataset="shapes", epochs=3, batch_size=32)
     done = finished(url, run["id"])
     assert done["status"] == "done" and len(done["history"]) == 3
-    assert done["results"]["test"]["accuracy"] > 1 / 3  # better than guessing among three shapes
+    assert done["results"]["test"]["accuracy"] >= 0.6  # well past guessing (1/3) after three short epochs
     trained = httpx.post(f"{url}/api/featuremaps", data={"run_id": run["id"], "sample": "triangle"}, timeout=120)
     untrained = httpx.post(f"{url}/api/featuremaps", timeout=120,
                            data={"model": json.dumps(SMALL_SHAPES_CNN), "sample": "triangle", "seed": "1"})
