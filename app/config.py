@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     max_dataset_unpacked_bytes: int = 500 * 1024 * 1024  # everything in it, as declared and as read
     max_zip_entries: int = 20_000
     max_dataset_image_size: int = 128  # pictures are resized to image_size × image_size, at most this
+    max_dataset_picture_pixels: int = 4_000_000  # one picture in a zip (a 2000×2000 photo), read from its header
+    max_dataset_uploads_in_flight: int = 2  # zips being read at once; more get 429 before their body is read
 
     # Training runs: one at a time by default, each in its own TensorFlow worker, bounded like feature maps.
     training_workers: int = 1  # runs training at once; the others wait in order

@@ -62,26 +62,27 @@ class DeclaredLength:
 
 
 class UploadGate:
-    """At most ``limit`` requests on ``path`` at once; the next is answered 429 before its body is read.
+    """At most ``limit`` requests on ``path`` (POST) at once; the next is answered 429 before its body is read.
 
     The form is parsed (and its picture spooled) before the route can look at the worker queue: 100 clients
     sending 12 MB each and then stalling held 1 GB of /tmp. Gated, uploads in flight hold at most
     ``limit`` × the body limit."""
 
-    def __init__(self, app: ASGIApp, path: str, limit: int):
+    def __init__(self, app: ASGIApp, path: str, limit: int, setting: str):
         self.app = app
         self.path = path
         self.limit = limit
+        self.setting = setting
         self.inside = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         if self.inside >= self.limit:
             text = Text(f"{self.inside} uploads are already being received; try again in a moment "
-                        "(setting CNN_MAX_UPLOADS_IN_FLIGHT)",
-                        f"이미 업로드 {self.inside}개를 받는 중입니다; 잠시 뒤 다시 해 보세요 (설정 CNN_MAX_UPLOADS_IN_FLIGHT)")
+                        f"(setting {self.setting})",
+                        f"이미 업로드 {self.inside}개를 받는 중입니다; 잠시 뒤 다시 해 보세요 (설정 {self.setting})")
             body = envelope(text, [Issue(("body",), text, "busy")])
             await JSONResponse(body, 429, headers={"Retry-After": "2", "Connection": "close"})(scope, receive, send)
             return

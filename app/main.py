@@ -58,7 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
-    app.add_middleware(UploadGate, path="/api/featuremaps", limit=settings.max_uploads_in_flight)
+    app.add_middleware(UploadGate, path="/api/featuremaps", limit=settings.max_uploads_in_flight,
+                       setting="CNN_MAX_UPLOADS_IN_FLIGHT")
+    app.add_middleware(UploadGate, path="/api/datasets", limit=settings.max_dataset_uploads_in_flight,
+                       setting="CNN_MAX_DATASET_UPLOADS_IN_FLIGHT")
     app.add_middleware(DeclaredLength, limits=limits)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     docs.mount_assets(app)

@@ -13,6 +13,7 @@ import json
 import time
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -57,6 +58,7 @@ def read_zip(data: bytes, image_size: int, grey: bool, limits: Limits) -> dict:
                                   "(one folder of pictures per class)",
                                   f"클래스 폴더가 {len(classes)}개입니다; 데이터셋에는 적어도 2개가 필요합니다 "
                                   "(클래스마다 그림 폴더 하나)"))
+    _check_decoded_size(len(layout), image_size, 1 if grey else 3, limits)
     found = _pictures(archive, layout, classes, image_size, grey, limits)
     return {**found, "skipped": found["skipped"] + stray}
 
@@ -87,6 +89,19 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
                                   "(설정 CNN_MAX_DATASET_UNPACKED_BYTES)"), 413)
 
 
+def _check_decoded_size(count: int, size: int, channels: int, limits: Limits) -> None:
+    """What the pictures will take once decoded and resized, refused before any is decoded: 4,000 tiny PNGs of
+    a few hundred bytes each become 570 MB at 128×128."""
+    decoded = count * size * size * channels
+    if decoded > limits.max_unpacked_bytes:
+        raise DatasetRefused(Text(f"{count:,} pictures at {size}×{size} would take {decoded:,} bytes, over "
+                                  f"{limits.max_unpacked_bytes:,} (setting CNN_MAX_DATASET_UNPACKED_BYTES); "
+                                  "use a smaller image_size or fewer pictures",
+                                  f"그림 {count:,}장을 {size}×{size}로 만들면 {decoded:,}바이트로 한도 "
+                                  f"{limits.max_unpacked_bytes:,}를 넘습니다 (설정 CNN_MAX_DATASET_UNPACKED_BYTES); "
+                                  "image_size나 그림 수를 줄이세요"), 413)
+
+
 def _layout(entries: list[zipfile.ZipInfo]) -> tuple[list[tuple[str, str, zipfile.ZipInfo]], int]:
     """(split, class, entry) per picture file, and how many files lie outside any class folder:
     ``train/<class>/…`` and ``test/<class>/…``, or ``<class>/…``, possibly inside one wrapping folder (as zipping
@@ -104,12 +119,23 @@ def _layout(entries: list[zipfile.ZipInfo]) -> tuple[list[tuple[str, str, zipfil
 
 def _pictures(archive, layout, classes, image_size, grey, limits) -> dict:
     images = {"train": ([], []), "test": ([], []), "all": ([], [])}
-    skipped = 0
+    skipped, pixels = 0, 0
     for split, cls, info in layout:
         try:
             data = _read(archive, info, limits.max_image_bytes)
+            pixels += _header_pixels(data)
+            if pixels * 3 > limits.max_unpacked_bytes:  # decoding, not only keeping, is bounded
+                raise DatasetRefused(Text(
+                    f"the pictures hold over {pixels:,} pixels to decode (setting CNN_MAX_DATASET_UNPACKED_BYTES); "
+                    "shrink them before zipping", f"디코딩할 픽셀이 {pixels:,}개를 넘습니다 "
+                    "(설정 CNN_MAX_DATASET_UNPACKED_BYTES); 압축하기 전에 그림을 줄이세요"), 413)
             picture = decode_upload(data, limits.max_image_bytes, limits.max_image_pixels)
-        except (ImageError, DatasetRefused):
+        except DatasetRefused as refused:
+            if refused.status == 413:
+                raise
+            skipped += 1  # an entry that cannot be read: counted, not fatal
+            continue
+        except ImageError:
             skipped += 1  # not a picture (a README, a thumbnail database…): counted, not fatal
             continue
         picture = picture.resize((image_size, image_size), Image.Resampling.BILINEAR)
@@ -120,15 +146,34 @@ def _pictures(archive, layout, classes, image_size, grey, limits) -> dict:
         raise DatasetRefused(Text(f"no pictures were found ({skipped} files could not be read as PNG, JPEG, GIF, "
                                   "BMP or WebP)", f"그림을 찾지 못했습니다 (파일 {skipped}개는 PNG, JPEG, GIF, BMP, "
                                   "WebP로 읽을 수 없었습니다)"))
-    return {"classes": classes, "skipped": skipped, **_split(images, image_size, 1 if grey else 3)}
+    split = _split(images, image_size, 1 if grey else 3)
+    if not len(split["y_train"]) or not len(split["y_test"]):
+        raise DatasetRefused(Text("there must be pictures to train on and to test on: give each class at least 5 "
+                                  "pictures, or fill both train/ and test/",
+                                  "학습할 그림과 테스트할 그림이 모두 있어야 합니다: 클래스마다 그림을 5장 이상 넣거나, "
+                                  "train/과 test/를 모두 채우세요"))
+    return {"classes": classes, "skipped": skipped, **split}
+
+
+def _header_pixels(data: bytes) -> int:
+    """Width × height from the header alone (0 when it is no picture: the decoder will say so)."""
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return picture.width * picture.height
+    except Exception:  # any reason Pillow cannot read a header: not a picture, skipped below
+        return 0
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """At most ``limit`` bytes, counted as they inflate: the sizes a zip declares can lie."""
-    with archive.open(info) as entry:
-        data = entry.read(limit + 1)
+    try:
+        with archive.open(info) as entry:
+            data = entry.read(limit + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, OSError):
+        raise DatasetRefused(Text("an entry could not be read (encrypted, corrupt or of an unknown method)",
+                                  "읽을 수 없는 항목입니다 (암호화, 손상, 또는 모르는 압축 방식)"))
     if len(data) > limit:
-        raise DatasetRefused(Text("picture too large", "그림이 너무 큽니다"), 413)
+        raise DatasetRefused(Text("picture too large", "그림이 너무 큽니다"))  # skipped, like any unreadable file
     return data
 
 

@@ -116,12 +116,19 @@ class WorkerPool:
                 self._retire(worker)
                 slot.worker = None
                 self._refill(slot)
-            elif worker is not None and worker.jobs >= self.settings.worker_max_jobs - SUCCESSOR_LEAD:
+            elif worker is not None and worker.jobs >= self.settings.worker_max_jobs - self._lead():
                 self._prepare_successor(slot)
         finally:
             self._free.put_nowait(slot)
 
+    def _lead(self) -> int:
+        """How many jobs before retirement the successor starts: never so early that one always idles."""
+        return min(SUCCESSOR_LEAD, self.settings.worker_max_jobs // 5)
+
     def _prepare_successor(self, slot: Slot) -> None:
+        if slot.successor is not None and not slot.successor.alive():  # died while loading: start another
+            self._retire(slot.successor)
+            slot.successor = None
         if slot.successor is None and not self._closed:
             try:
                 slot.successor = Worker(self.settings)

@@ -55,7 +55,7 @@ async def upload_dataset(
                                 "(설정 CNN_MAX_DATASET_IMAGE_SIZE)"), loc=("body", "image_size"))
     data = await file.read(settings.max_dataset_bytes + 1)
     limits = uploads.Limits(settings.max_zip_entries, settings.max_dataset_unpacked_bytes, settings.max_upload_bytes,
-                            settings.max_image_pixels)
+                            settings.max_dataset_picture_pixels)
     try:
         arrays = await anyio.to_thread.run_sync(uploads.read_zip, data, image_size, color_mode == "grayscale", limits)
     except uploads.DatasetRefused as refused:

@@ -92,7 +92,9 @@ async def delete_run(run_id: str, request: Request) -> Response:
     if run["status"] not in FINAL and run["status"] != "queued":
         raise Problem(409, Text("the run is training; stop it first", "학습 중인 실행입니다; 먼저 멈추세요"),
                       loc=("path", "run_id"))
-    await anyio.to_thread.run_sync(store.delete, run_id)
+    if await anyio.to_thread.run_sync(store.delete, run_id) is None:  # claimed by a trainer meanwhile
+        raise Problem(409, Text("the run has started training; stop it first", "실행이 학습을 시작했습니다; 먼저 멈추세요"),
+                      loc=("path", "run_id"))
     for suffix in (".keras", ".weights.h5"):
         if run["weights"]:
             Path(run["weights"]).with_suffix(suffix).unlink(missing_ok=True)

@@ -119,9 +119,11 @@ class RunStore:
     def request_stop(self, run_id: str) -> dict | None:
         """Queued: stopped at once. Running: the trainer stops after the current batch."""
         with Session(self.engine) as session, session.begin():
-            session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
-                            .values(status="stopped", finished_at=time.time()))
+            stopped = session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
+                                      .values(status="stopped", finished_at=time.time()))
             session.execute(update(Run).where(Run.id == run_id).values(stop_requested=True))
+            if stopped.rowcount:  # its event stream ends too
+                session.add(Event(run_id=run_id, kind="end", data={"status": "stopped"}))
         return self.get(run_id)
 
     def stop_requested(self, run_id: str) -> bool:
@@ -139,14 +141,19 @@ class RunStore:
                    "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
         now = time.time()
         with Session(self.engine) as session, session.begin():
-            done = session.execute(update(Run).where(Run.status == "running", Run.heartbeat_at < now - stale_s)
-                                   .values(status="interrupted", error=message, finished_at=now))
-            return done.rowcount
+            stale = list(session.scalars(select(Run.id).where(Run.status == "running", Run.heartbeat_at < now - stale_s)))
+            for run_id in stale:
+                claimed = session.execute(update(Run).where(Run.id == run_id, Run.status == "running")
+                                          .values(status="interrupted", error=message, finished_at=now))
+                if claimed.rowcount:
+                    session.add(Event(run_id=run_id, kind="end", data={"status": "interrupted", "error": message}))
+            return len(stale)
 
     def delete(self, run_id: str) -> dict | None:
+        """Only a finished or queued run (checked in the same transaction a trainer would claim it in)."""
         with Session(self.engine) as session, session.begin():
             run = session.get(Run, run_id)
-            if run is None:
+            if run is None or run.status not in (*FINAL, "queued"):
                 return None
             gone = self._json(run)
             session.execute(Event.__table__.delete().where(Event.run_id == run_id))

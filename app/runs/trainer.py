@@ -6,14 +6,16 @@ next run gets a fresh worker."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import anyio
 
 from app.config import Settings
-from app.jobs import WorkerError, WorkerPool
+from app.jobs import WorkerError, WorkerPool, WorkerUnavailable
 from app.runs.store import RunStore
 
+log = logging.getLogger("cnn_blocks.trainer")
 POLL_S = 2.0  # how often an idle trainer looks for runs queued by another web process
 
 
@@ -44,19 +46,26 @@ class Trainer:
 
     async def _loop(self) -> None:
         while True:
-            await anyio.to_thread.run_sync(self.store.interrupt_stale, self.settings.run_stale_s)
-            run = await anyio.to_thread.run_sync(self.store.claim_next)
-            if run is None:
-                self.wake.clear()
-                try:
-                    await asyncio.wait_for(self.wake.wait(), POLL_S)
-                except TimeoutError:
-                    pass
-                continue
-            if not self.pool_started:
-                self.pool.start()
-                self.pool_started = True
-            await self._train(run)
+            try:
+                await self._once()
+            except Exception:  # the database locked or the disk full: say so and go on, never stop training for good
+                log.exception("the trainer could not take the next run; trying again")
+                await asyncio.sleep(POLL_S)
+
+    async def _once(self) -> None:
+        await anyio.to_thread.run_sync(self.store.interrupt_stale, self.settings.run_stale_s)
+        run = await anyio.to_thread.run_sync(self.store.claim_next)
+        if run is None:
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), POLL_S)
+            except TimeoutError:
+                pass
+            return
+        if not self.pool_started:
+            self.pool.start()
+            self.pool_started = True
+        await self._train(run)
 
     async def _train(self, run: dict) -> None:
         settings = self.settings
@@ -68,6 +77,9 @@ class Trainer:
         heartbeat = asyncio.create_task(self._beat(run["id"]))
         try:
             await self.pool.run("train", payload)
+        except WorkerUnavailable as error:  # no worker could start (out of memory or descriptors): not the run's fault
+            await anyio.to_thread.run_sync(lambda: self.store.update(run["id"], status="queued", started_at=None))
+            await asyncio.sleep(error.retry_after_s or POLL_S)
         except WorkerError as error:
             await anyio.to_thread.run_sync(self._failed, run["id"], error.text.to_json())
         finally:

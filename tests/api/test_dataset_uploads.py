@@ -80,3 +80,25 @@ def test_what_is_not_a_dataset_is_refused_saying_why(client, files, status, word
 def test_a_file_that_is_not_a_zip_is_refused(client):
     response = upload(client, b"not a zip at all")
     assert response.status_code == 422 and "not a zip" in response.json()["message"]["en"]
+
+
+def test_pictures_that_would_decode_past_the_budget_are_refused_before_decoding(tmp_path):
+    settings = Settings(workers=0, training_workers=0, data_dir=tmp_path, max_dataset_unpacked_bytes=100_000)
+    with TestClient(create_app(settings)) as client:
+        response = upload(client, zipped(CLASS_FOLDERS), image_size=64)  # 30 × 64×64×3 = 368,640 bytes
+    assert response.status_code == 413 and "CNN_MAX_DATASET_UNPACKED_BYTES" in response.json()["message"]["en"]
+
+
+def test_an_unreadable_entry_is_skipped_and_counted(client):
+    data = bytearray(zipped({**CLASS_FOLDERS, "pets/cat/broken.png": png(7) * 3}))
+    start = data.find(png(7) * 3)  # corrupt its bytes inside the zip: the CRC no longer matches
+    data[start + 40:start + 60] = b"\xff" * 20
+    response = upload(client, bytes(data))
+    assert response.status_code == 201, response.text
+    assert response.json()["skipped"] == 1
+
+
+def test_a_dataset_with_nothing_to_test_on_is_refused(client):
+    files = {f"{cls}/{i}.png": png(50 * c + i) for c, cls in enumerate(("a", "b")) for i in range(3)}  # < 5 each
+    response = upload(client, zipped(files))
+    assert response.status_code == 422 and "to test on" in response.json()["message"]["en"]
