@@ -67,7 +67,7 @@ def _invalid(issues: list[Issue]) -> JSONResponse:
 
 def _starlette_text(request: Request, exc: StarletteHTTPException) -> Text:
     """Starlette's own refusals (its words are English and terse) said for people."""
-    path, status = request.url.path, exc.status_code
+    path, status = clip(request.url.path), exc.status_code  # a 60 kB path is not echoed four times
     if status == 404:
         return Text(f"there is nothing at {path}; the API is described at /docs", f"{path}에는 아무것도 없습니다; API 설명은 /docs에 있습니다")
     if status == 405:
@@ -75,7 +75,7 @@ def _starlette_text(request: Request, exc: StarletteHTTPException) -> Text:
         return Text(f"{request.method} is not allowed on {path}; use {allowed}",
                     f"{path}에는 {josa(request.method, '을/를')} 쓸 수 없습니다; {josa(allowed, '을/를')} 쓰세요")
     if status == 413:  # Starlette stopped a body sent without Content-Length at the route's limit
-        return request.app.state.body_limits.for_path(path).refusal()
+        return request.app.state.body_limits.for_path(request.url.path).refusal()
     if status == 400:
         detail = clip(str(exc.detail))
         return Text(f"the request body could not be read ({detail}); send UTF-8 JSON or a multipart form",
