@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.engine import ModelResult
 from app.core.spec import Issue, SpecError, pydantic_issue
 from app.core.text import Text, clip, josa
 
@@ -30,6 +31,17 @@ class Problem(StarletteHTTPException):
         super().__init__(status, message.en, headers=headers)
         self.message, self.layer, self.name = message, layer, name
         self.issues = [Issue(loc, message, kind)]
+
+
+def refuse_unrunnable(result: ModelResult, empty: Text) -> None:
+    """A model sent in the ``model`` field that Keras cannot build or run, or that has no layers (said by
+    ``empty``): a 422 naming the first layer to blame. Feature maps and training refuse alike."""
+    failed = result.failed or result.fails_when_run
+    if failed is not None:
+        raise Problem(422, failed.error or failed.inference.run_error, layer=failed.layer.index,
+                      name=failed.layer.name, loc=("body", "model", "layers", failed.layer.index))
+    if not result.layers:
+        raise Problem(422, empty, loc=("body", "model", "layers"))
 
 
 def envelope(message: Text, issues: list[Issue], layer: int | None = None, name: str | None = None) -> dict:

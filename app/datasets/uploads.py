@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from app.core.text import Text, josa, quoted
+from app.datasets.registry import Arrays, facts
 from app.imaging import ImageError, decode_upload
 
 MAX_RATIO = 100  # uncompressed / compressed for one entry; pictures are already compressed, text is ~10
@@ -196,7 +197,9 @@ def save(folder: Path, name: str, arrays: dict) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     dataset_id = "upload-" + uuid.uuid4().hex[:10]
     np.savez_compressed(folder / f"{dataset_id}.npz", **{k: arrays[k] for k in ("x_train", "y_train", "x_test", "y_test")})
+    kept = Arrays(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"])
     meta = {"id": dataset_id, "name": name, "classes": arrays["classes"], "skipped": arrays["skipped"],
-            "input_shape": list(arrays["x_train"].shape[1:]), "created_at": time.time()}
+            "input_shape": list(arrays["x_train"].shape[1:]), "created_at": time.time(),
+            "facts": facts(kept, len(arrays["classes"]))}
     (folder / f"{dataset_id}.json").write_text(json.dumps(meta, ensure_ascii=False))
     return meta

@@ -23,7 +23,7 @@ from app.core.shapes import format_shape
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.core.text import Text, josa, quoted
-from app.errors import Problem, responses
+from app.errors import Problem, refuse_unrunnable, responses
 from app.imaging import ImageError, check_upload
 from app.jobs import WorkerError
 from app.samples import SAMPLES, sample_png
@@ -149,13 +149,8 @@ def _checked_model(text: str, settings: Settings) -> tuple[ModelSpec, ModelResul
     except ValidationError as error:
         raise RequestValidationError([{**e, "loc": ("body", "model", *e["loc"])} for e in error.errors()])
     result = infer_model(validate_model(spec, settings))
-    if not result.valid or result.fails_when_run:
-        failed = result.failed or result.fails_when_run
-        raise Problem(422, failed.error or failed.inference.run_error, layer=failed.layer.index,
-                      name=failed.layer.name, loc=("body", "model", "layers", failed.layer.index))
-    if not result.layers:
-        raise Problem(422, loc=("body", "model", "layers"), message=Text("the model has no layers yet; add one to see what it does to the picture",
-                                "모델에 레이어가 아직 없습니다; 레이어를 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
+    refuse_unrunnable(result, Text("the model has no layers yet; add one to see what it does to the picture",
+                                   "모델에 레이어가 아직 없습니다; 레이어를 추가하면 그림이 어떻게 바뀌는지 볼 수 있습니다"))
     return spec, result
 
 

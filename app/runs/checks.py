@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings
 from app.core.engine import ModelResult, infer_model
-from app.core.shapes import format_shape
-from app.core.spec import CIFAR_EXAMPLE, ModelSpec, SpecError, validate_model
+from app.core.shapes import format_shape, product
+from app.core.spec import CIFAR_EXAMPLE, ModelSpec, SpecError, over_limit, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.core.text import Text, josa
 from app.datasets.registry import DATASETS, Dataset, find, uploaded
-from app.errors import Problem
+from app.errors import Problem, refuse_unrunnable
 
 MB = 1024 * 1024
 OPTIMIZER_SLOTS = 4  # weights, their gradients and Adam's two moments: what the weights cost while training
@@ -91,14 +91,7 @@ def _model(request: RunRequest, settings: Settings) -> ModelResult:
         result = infer_model(validate_model(request.model, settings))
     except SpecError as error:  # the same 422 as /api/shapes, located inside the "model" field
         raise SpecError([replace(issue, loc=("body", "model", *issue.loc[1:])) for issue in error.issues])
-    failed = result.failed or result.fails_when_run
-    if failed is not None:
-        message = failed.error or failed.inference.run_error
-        raise Problem(422, message, layer=failed.layer.index, name=failed.layer.name,
-                      loc=("body", "model", "layers", failed.layer.index))
-    if not result.layers:
-        raise Problem(422, Text("the model has no layers yet", "모델에 레이어가 아직 없습니다"),
-                      loc=("body", "model", "layers"))
+    refuse_unrunnable(result, Text("the model has no layers yet", "모델에 레이어가 아직 없습니다"))
     return result
 
 
@@ -137,10 +130,9 @@ def _limits(request: RunRequest, result: ModelResult, settings: Settings) -> Non
                                          ("batch_size", request.batch_size, settings.max_batch_size,
                                           "CNN_MAX_BATCH_SIZE")):
         if value > limit:
-            raise Problem(422, Text(f"{field}: {value:,} is above the limit of {limit:,} (setting {setting})",
-                                    f"{field}: {josa(f'{value:,}', '은/는')} 한도 {limit:,}보다 큽니다 (설정 {setting})"),
-                          loc=("body", field))
-    activations = sum(row.output_shape and _elements(row.output_shape) for row in result.layers) * FLOAT32_BYTES
+            words = over_limit(value, limit, setting)
+            raise Problem(422, Text(f"{field}: {words.en}", f"{field}: {words.ko}"), loc=("body", field))
+    activations = sum(product(row.output_shape[1:]) for row in result.layers) * FLOAT32_BYTES
     weights = sum(result.totals()) * FLOAT32_BYTES
     estimate = (2 * activations * request.batch_size + OPTIMIZER_SLOTS * weights) / MB  # forward and backward
     if estimate > settings.max_train_memory_mb:
@@ -149,13 +141,6 @@ def _limits(request: RunRequest, result: ModelResult, settings: Settings) -> Non
             f"{settings.max_train_memory_mb:,} MB (setting CNN_MAX_TRAIN_MEMORY_MB); use a smaller batch_size or model",
             f"학습에 약 {estimate:,.0f} MB가 듭니다 (활성값 × 배치 × 2 + 가중치 × 4); 한도 {settings.max_train_memory_mb:,} MB를 "
             "넘습니다 (설정 CNN_MAX_TRAIN_MEMORY_MB); batch_size나 모델을 줄이세요"), loc=("body", "batch_size"))
-
-
-def _elements(shape) -> int:
-    total = 1
-    for dim in shape[1:]:
-        total *= dim
-    return total
 
 
 def _ends_in_softmax(result: ModelResult) -> bool:

@@ -14,7 +14,7 @@ import tensorflow as tf
 from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
 from app.datasets.registry import Arrays, find, load
-from app.imaging import png_data_url
+from app.imaging import drawable, png_data_url
 from app.runs.store import RunStore
 from app.tf.build import build_model
 
@@ -133,10 +133,6 @@ def _evaluate(model: keras.Model, loss, data: Arrays, classes: int) -> dict:
         "test": {"loss": round(float(scores["loss"]), 6), "accuracy": round(float(scores["accuracy"]), 6)},
         "confusion": confusion.tolist(),
         "per_class": [round(float(confusion[c, c] / max(1, confusion[c].sum())), 4) for c in range(classes)],
-        "misclassified": [{"image": png_data_url(_pixels(data.x_test[i])), "true": int(data.y_test[i]),
+        "misclassified": [{"image": png_data_url(drawable(data.x_test[i])), "true": int(data.y_test[i]),
                            "predicted": int(predicted[i])} for i in wrong],
     }
-
-
-def _pixels(image: np.ndarray) -> np.ndarray:
-    return image[..., 0] if image.shape[-1] == 1 else image
