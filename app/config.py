@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     max_mosaic_pixels: int = 16_000_000  # channels beyond this are left out of a layer's mosaic
     max_kernel_tiles: int = 4_096  # kernel tiles (filters × input channels) drawn per layer
 
+    # Model files opened by POST /api/import (.keras, .h5 or model.to_json()), read as data and never run.
+    max_import_bytes: int = 600 * 1024 * 1024  # the request: a .keras holds its weights (ResNet50 100 MB, VGG19 575 MB)
+    max_import_config_bytes: int = 8 * 1024 * 1024  # the architecture JSON in it (NASNetLarge's: 1 MB)
+    max_import_zip_entries: int = 64  # files in a .keras zip (Keras writes 3)
+    max_import_json_depth: int = 64  # nesting inside one layer's entry (Keras writes about 8)
+    max_imports_in_flight: int = 2  # model files being received at once; more get 429 before their body is read
+
 
 @lru_cache
 def get_settings() -> Settings:

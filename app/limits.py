@@ -37,7 +37,8 @@ class BodyLimits:
         self.upload = BodyLimit(settings.max_upload_bytes + settings.max_json_bytes,
                                 "CNN_MAX_UPLOAD_BYTES, plus CNN_MAX_JSON_BYTES for the model")
         self.dataset = BodyLimit(settings.max_dataset_bytes, "CNN_MAX_DATASET_BYTES")
-        self._by_path = {"/api/featuremaps": self.upload, "/api/datasets": self.dataset}
+        self.model_file = BodyLimit(settings.max_import_bytes, "CNN_MAX_IMPORT_BYTES")
+        self._by_path = {"/api/featuremaps": self.upload, "/api/datasets": self.dataset, "/api/import": self.model_file}
 
     def for_path(self, path: str) -> BodyLimit:
         return self._by_path.get(path, self.json)

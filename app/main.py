@@ -15,7 +15,7 @@ from app import errors
 from app.config import Settings, get_settings
 from app.jobs import WorkerPool
 from app.limits import BodyLimits, DeclaredLength, UploadGate
-from app.routes import datasets, docs, featuremaps, pages, runs, shapes
+from app.routes import datasets, docs, featuremaps, imports, pages, runs, shapes
 from app.runs.store import RunStore
 from app.runs.trainer import Trainer
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runs.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
+    imports.install(app, settings)  # POST /api/import, its body limit and its upload gate
     app.add_middleware(UploadGate, path="/api/featuremaps", limit=settings.max_uploads_in_flight,
                        setting="CNN_MAX_UPLOADS_IN_FLIGHT")
     app.add_middleware(UploadGate, path="/api/datasets", limit=settings.max_dataset_uploads_in_flight,

@@ -1,0 +1,93 @@
+"""Opening a Keras model file: a .keras, a legacy .h5 or a model.to_json() file becomes a model we can answer for."""
+
+from __future__ import annotations
+
+from typing import Annotated, BinaryIO
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, File, UploadFile
+from fastapi.responses import Response
+
+from app.config import Settings, get_settings
+from app.core.engine import infer_model
+from app.core.readers import Imported, ImportRefused, ReadLimits, read_model_file
+from app.core.spec import Issue, ModelSpec, SpecError, validate_model
+from app.core.text import Text
+from app.errors import Problem, responses
+from app.limits import UploadGate
+from app.routes.shapes import json_bytes
+
+router = APIRouter(prefix="/api", tags=["shapes"])
+PATH = "/api/import"
+FORM_LIMITS = {"max_files": 1, "max_fields": 1, "max_part_size": 64 * 1024}
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """The route, bounded like every upload: its body (app.limits) and how many are received at once."""
+    app.include_router(router, max_body_size=app.state.body_limits.for_path(PATH).bytes, form_limits=FORM_LIMITS)
+    app.add_middleware(UploadGate, path=PATH, limit=settings.max_imports_in_flight,
+                       setting="CNN_MAX_IMPORTS_IN_FLIGHT")
+
+
+@router.post("/import", summary="Open a Keras model file as a model", response_class=Response,
+             responses={200: {"description": "the model as a /api/shapes body, notes on what was changed, what the "
+                                             "file said about itself, and its shapes",
+                              "content": {"application/json": {}}}, **responses(400, 413, 422, 429)})
+async def import_model(
+    file: Annotated[UploadFile, File(description="a .keras file (model.save), a legacy .h5 file, or the JSON of "
+                                                 "model.to_json()")],
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The architecture only, read as data: the `.keras` zip's `config.json` or the `.h5` file's `model_config`,
+    never Keras's deserializer, so nothing in the file can run. Functional and Sequential models with one input
+    and one output, Keras 3 or Keras 2 / tf.keras; a model nested inside is opened up in its place.
+
+    The answer: `model` (the body POST /api/shapes takes: `input_shape` and `layers`, each with its Keras name,
+    `inputs` where it does not take the layer before it, and the arguments the catalogue knows), `notes` (what was
+    dropped or changed, each with the layers it concerns), `source` (format, Keras version, whether the file holds
+    weights, …) and `shapes` (the answer of POST /api/shapes for `model`).
+
+    Refused with what and where (the layer's index in the file and its name): a `Lambda` or any Python code, a class
+    the catalogue does not know or from a module that is not Keras's, several inputs or outputs, a shared layer
+    (422); a file, config, zip or nesting over its limit (413, naming the setting); a damaged file (422)."""
+    limits = ReadLimits(settings.max_import_config_bytes, settings.max_import_zip_entries,
+                        settings.max_import_json_depth, settings.max_layers)
+    try:  # off the loop: parsing a 1 MB config and walking 1,000 layers takes tens of milliseconds
+        imported = await anyio.to_thread.run_sync(read_model_file, file.file, file.filename, limits)
+    except ImportRefused as refused:
+        raise Problem(refused.status, refused.text, layer=refused.layer, name=refused.name, loc=refused.loc,
+                      kind=refused.kind)
+    shapes = await anyio.to_thread.run_sync(_shapes, imported, settings)
+    await keep_weights(file.file, imported, settings)
+    return Response(json_bytes({**imported.to_json(), "shapes": shapes}), media_type="application/json")
+
+
+def _shapes(imported: Imported, settings: Settings) -> dict:
+    """The /api/shapes answer for the model read; a model our validation refuses is a 422 naming the layer."""
+    try:
+        return infer_model(validate_model(ModelSpec.model_validate(imported.model), settings)).to_json()
+    except SpecError as error:
+        raise _refused_spec(error, imported.model)
+
+
+def _refused_spec(error: SpecError, model: dict) -> Problem:
+    issues = [Issue(("body", "file", "model", *issue.loc[1:]), issue.msg, issue.type, issue.allowed)
+              for issue in error.issues]
+    first = issues[0]
+    index = first.loc[4] if len(first.loc) > 4 and first.loc[3] == "layers" and isinstance(first.loc[4], int) else None
+    name = model["layers"][index].get("name") if index is not None and index < len(model["layers"]) else None
+    more = len(issues) - 1
+    message = Text(f"the model in the file cannot be used as it is: {first.msg.en}"
+                   + (f" (and {more} more)" if more else ""),
+                   f"파일의 모델을 그대로 쓸 수 없습니다: {first.msg.ko}" + (f" (외 {more}건)" if more else ""))
+    problem = Problem(422, message, layer=index, name=name)
+    problem.issues = issues
+    return problem
+
+
+async def keep_weights(file: BinaryIO, imported: Imported, settings: Settings) -> None:
+    """Where a file's weights will be kept, like a finished run's (app/runs/store.py), so feature maps and kernels
+    can be drawn from them: `imported.source["weights"]` says the file has them (`format` "keras": the zip's
+    `model.weights.h5`; "h5": the file itself), `file` is the upload, still open and seekable, and
+    `imported.model` the validated spec the worker will build before loading them. Not kept yet."""
+    return None
