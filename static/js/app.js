@@ -3,7 +3,10 @@
 // every answer: -> screen. Each answer is timed as a performance entry "edit-to-render".
 
 import { createShapesClient, fetchCatalogue } from "./shared/api.js";
-import { indexCatalogue } from "./model/catalogue.js";
+import { indexCatalogue, kindOf } from "./model/catalogue.js";
+import { configureNames } from "./model/graph.js";
+import { wireOpenFile } from "./blocks/openfile.js";
+import { wireSelectionBar } from "./blocks/selectionbar.js";
 import { wireDrops } from "./blocks/dnd.js";
 import { createFeatureMaps } from "./maps/featuremaps.js";
 import { createTraining } from "./train/train.js";
@@ -27,9 +30,9 @@ const DEFAULT_PRESET = "cifar10";
 async function main() {
   const [rawCatalogue, presets] = await Promise.all([fetchCatalogue(), loadPresets()]);
   const catalogue = indexCatalogue(rawCatalogue);
+  configureNames((type) => kindOf(catalogue, type)); // Keras's automatic names join the lanes in the API body
   const { start, opened } = startingModels(presets.find((p) => p.id === DEFAULT_PRESET).model);
   const store = createStore(fromBody(start));
-  if (opened) store.commit(fromBody(opened), { source: "link" }); // the learner's own model stays one Undo away
   const screen = createScreen(store, catalogue);
   const client = createShapesClient((reply) => {
     screen.drawAnswer(reply);
@@ -41,6 +44,8 @@ async function main() {
   };
   const persist = createPersister();
   const intents = createIntents({ store, catalogue, setFocus: screen.focusAfterDraw, setReveal: screen.revealAfterDraw });
+  intents.collapseIfLarge(store.get().model);
+  if (opened) intents.load({ model: opened }); // the learner's own model stays one Undo away
   const maps = createFeatureMaps({ store, catalogue, intents });
   const training = createTraining({ store, intents, seeTrainedMaps: (run) => {
     intents.load({ model: run.request.model }); // the run's own model, so its weights fit
@@ -70,6 +75,13 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps, trai
   const refilter = wireFilter($("palette-filter"), $("palette-groups"), catalogue);
   wireStack($("stack"), intents);
   wireDrops($("stack"), $("view-blocks"), intents);
+  wireSelectionBar($("selection-bar"), intents);
+  wireOpenFile({ button: $("open-file"), input: $("open-file-input"), notice: $("import-notice"),
+    workspace: document.querySelector(".workspace"), onModel: (body) => {
+      intents.load({ model: body });
+      $("tab-blocks").click();
+      return store.get().model;
+    } });
   wireInput($("input-block"), intents);
   const getLayer = (id) => store.get().model.layers.find((l) => l.id === id);
   wireInspector($("inspector-body"), { catalogue, getLayer, commit: intents.edit });

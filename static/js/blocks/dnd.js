@@ -1,6 +1,7 @@
-// Drag and drop: a palette entry dropped on the stack is inserted where it lands; a block dragged
-// within the stack moves there. A line shows the landing place while dragging. (Every drag has a
-// keyboard equivalent: Enter on a palette entry, the move buttons or Alt+arrows on a block.)
+// Drag and drop: a palette entry dropped on the model is inserted where it lands; a block (or a branch,
+// held by its frame) dragged within the model moves there. The landing list is the innermost one under
+// the pointer: a lane when over a lane, else the list around it. A line shows the landing place.
+// (Every drag has a keyboard equivalent: Enter on a palette entry, the move buttons or Alt+arrows.)
 
 const NEW_LAYER = "application/x-cnn-blocks-type";
 const MOVED_LAYER = "application/x-cnn-blocks-id";
@@ -11,7 +12,13 @@ export function startPaletteDrag(event, type) {
   event.dataTransfer.effectAllowed = "copy";
 }
 
-/** The slot (0..n) the pointer is over: before the first block whose middle is below it. */
+/** The list that would take a drop here: the lane under the pointer, else the root stack. */
+function listAt(root, target) {
+  const lane = target.closest?.(".lane");
+  return lane && root.contains(lane) ? lane.querySelector(":scope > .lane-list") : root;
+}
+
+/** The slot (0..n) the pointer is over: before the first item whose middle is below it. */
 function slotAt(list, clientY) {
   const items = [...list.children];
   const index = items.findIndex((item) => {
@@ -21,31 +28,34 @@ function slotAt(list, clientY) {
   return index === -1 ? items.length : index;
 }
 
-function showSlot(list, slot) {
+function showSlot(root, list, slot) {
+  clearSlot(root);
   const items = [...list.children];
-  items.forEach((item, i) => {
-    item.classList.toggle("drop-before", i === slot);
-  });
+  items[slot]?.classList.add("drop-before");
   list.classList.toggle("drop-end", slot === items.length);
+  list.closest(".lane")?.classList.add("is-drop-target");
+  root.classList.add("is-drop-target");
 }
 
-function clearSlot(list) {
-  for (const item of list.children) item.classList.remove("drop-before");
-  list.classList.remove("drop-end", "is-drop-target");
+function clearSlot(root) {
+  for (const node of root.querySelectorAll(".drop-before, .drop-end, .lane.is-drop-target")) {
+    node.classList.remove("drop-before", "drop-end", "is-drop-target");
+  }
+  root.classList.remove("drop-end", "is-drop-target");
 }
 
-/** wireDrops(list, {insert(type, slot), moveTo(id, index)}) */
-export function wireDrops(list, zone, intents) {
-  list.addEventListener("dragstart", (event) => {
-    const item = event.target.closest?.("li[data-id]");
+/** wireDrops(stack, zone, {insert(type, slot), moveToSlot(id, slot)}); a slot is {key, index}. */
+export function wireDrops(root, zone, intents) {
+  root.addEventListener("dragstart", (event) => {
+    const item = event.target.closest?.("[data-id][draggable=true]");
     if (!item) return;
     event.dataTransfer.setData(MOVED_LAYER, item.dataset.id);
     event.dataTransfer.effectAllowed = "move";
     item.classList.add("is-dragging");
   });
-  list.addEventListener("dragend", (event) => {
-    event.target.closest?.("li")?.classList.remove("is-dragging");
-    clearSlot(list);
+  root.addEventListener("dragend", (event) => {
+    event.target.closest?.("[data-id]")?.classList.remove("is-dragging");
+    clearSlot(root);
   });
   const accepts = (event) => {
     const types = [...event.dataTransfer.types];
@@ -55,17 +65,18 @@ export function wireDrops(list, zone, intents) {
     if (!accepts(event)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = [...event.dataTransfer.types].includes(MOVED_LAYER) ? "move" : "copy";
-    list.classList.add("is-drop-target");
-    showSlot(list, slotAt(list, event.clientY));
+    const list = listAt(root, event.target);
+    showSlot(root, list, slotAt(list, event.clientY));
   });
   zone.addEventListener("dragleave", (event) => {
-    if (!zone.contains(event.relatedTarget)) clearSlot(list);
+    if (!zone.contains(event.relatedTarget)) clearSlot(root);
   });
   zone.addEventListener("drop", (event) => {
     if (!accepts(event)) return;
     event.preventDefault();
-    const slot = slotAt(list, event.clientY);
-    clearSlot(list);
+    const list = listAt(root, event.target);
+    const slot = { key: list.dataset.container ?? "root", index: slotAt(list, event.clientY) };
+    clearSlot(root);
     const type = event.dataTransfer.getData(NEW_LAYER);
     const id = event.dataTransfer.getData(MOVED_LAYER);
     if (type) intents.insert(type, slot);

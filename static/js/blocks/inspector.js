@@ -77,7 +77,7 @@ function empty(root) {
   const box = el("div", { class: "inspector-empty" });
   box.append(el("p", { class: "empty-title" }, t("inspector.emptyTitle")), el("p", {}, t("inspector.emptyText")));
   const keys = el("ul", { class: "key-help" });
-  for (const key of ["inspector.keys.add", "inspector.keys.move", "inspector.keys.undo"]) keys.append(el("li", {}, t(key)));
+  for (const key of ["inspector.keys.add", "inspector.keys.branch", "inspector.keys.move", "inspector.keys.undo"]) keys.append(el("li", {}, t(key)));
   box.append(keys);
   root.replaceChildren(box);
 }
@@ -90,7 +90,7 @@ function unknownKind(root, layer) {
 }
 
 /** Build the form for the selected layer (or the empty state). */
-export function renderInspector(root, { layer, catalogue, state }) {
+export function renderInspector(root, { layer, catalogue, state, readOnly = false }) {
   if (!layer) return empty(root);
   const kind = kindOf(catalogue, layer.spec.type);
   if (!kind) return unknownKind(root, layer);
@@ -103,7 +103,10 @@ export function renderInspector(root, { layer, catalogue, state }) {
   const form = el("form", { class: "fields", novalidate: true, "aria-label": t("inspector.formLabel", { type: kind.type }) });
   for (const param of kind.params) form.append(field(param, layer.spec[param.name]));
   form.append(nameField(layer.spec, state?.layer?.name)); // last: rarely needed, Keras names layers itself
-  root.replaceChildren(head, el("p", { class: "insp-desc" }, pick(kind.description)), problem, explain, form);
+  // A graph shown as rows is read-only: its arguments are shown, not edited (names hold its connections).
+  for (const control of form.querySelectorAll("input, select")) control.disabled = readOnly;
+  const note = readOnly ? el("p", { class: "insp-readonly" }, t("graph.inspectorNote")) : null;
+  root.replaceChildren(head, el("p", { class: "insp-desc" }, pick(kind.description)), problem, explain, ...(note ? [note] : []), form);
   root.dataset.layer = layer.id;
 }
 

@@ -9,6 +9,7 @@ import { renderInspector, updateInspector } from "./inspector.js";
 import { toBody } from "../model/model.js";
 import { pythonCode } from "../views/python.js";
 import { layerStates } from "./results.js";
+import { renderSelectionBar } from "./selectionbar.js";
 import { renderStack } from "./stack.js";
 import { renderPythonNote, renderSummary, renderSummaryTable, renderTotals } from "../views/views.js";
 
@@ -25,11 +26,15 @@ export function createScreen(store, catalogue) {
 
   const selectedLayer = () => store.get().model.layers.find((l) => l.id === store.get().selected) ?? null;
   const failedName = () => (answer?.kind === "result" ? answer.data.error?.name ?? null : null);
-  const scrollToBlock = (id) => $("stack").querySelector(`[data-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+  const scrollToBlock = (id) => $("stack").querySelector(`[data-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: "nearest" });
+  const stackView = () => {
+    const { model, selected, range } = store.get();
+    return { model, selected, range, states, catalogue, collapsed: store.collapsed() };
+  };
 
   function drawInspector(rebuild) {
     const { selected } = store.get();
-    if (rebuild) renderInspector($("inspector-body"), { layer: selectedLayer(), catalogue, state: states.byId.get(selected) });
+    if (rebuild) renderInspector($("inspector-body"), { layer: selectedLayer(), catalogue, state: states.byId.get(selected), readOnly: store.get().model.graph });
     updateInspector($("inspector-body"), { state: states.byId.get(selected), failedName: failedName() });
     if (selected !== shownSelection) $("inspector").scrollTop = 0;
     shownSelection = selected;
@@ -37,14 +42,16 @@ export function createScreen(store, catalogue) {
 
   /** After an edit. While someone types in a form the stack waits for the answer (a few ms). */
   function drawModel(change = {}) {
-    const { model, selected } = store.get();
+    const { model } = store.get();
     if (change.model) states = layerStates(answer, model);
     const typing = change.source === "inspector" || change.source === "input";
     // Undoing a removal brings the block back: keyboard focus goes to it, not to a neighbour.
     const restored = change.source === "history" ? model.layers.find((l) => !drawnIds.has(l.id)) : null;
     if (restored) focusKey = `${restored.id}:select`;
     drawnIds = new Set(model.layers.map((l) => l.id));
-    if (!typing) renderStack($("stack"), { model, selected, states, catalogue, focusKey });
+    if (!typing) renderStack($("stack"), { ...stackView(), focusKey });
+    renderSelectionBar($("selection-bar"), store.get());
+    $("graph-notice").hidden = !model.graph;
     focusKey = null;
     if (reveal) scrollToBlock(reveal);
     reveal = null;
@@ -60,9 +67,9 @@ export function createScreen(store, catalogue) {
   /** After an answer from /api/shapes (always the newest: older ones never arrive here). */
   function drawAnswer(reply = answer) {
     answer = reply;
-    const { model, selected } = store.get();
+    const { model } = store.get();
     states = layerStates(answer, model);
-    renderStack($("stack"), { model, selected, states, catalogue });
+    renderStack($("stack"), stackView());
     // A new failure is brought into view once, so its message is seen; not on every keystroke.
     const failure = states.failedIndex == null ? null : answer?.context.ids[states.failedIndex] ?? null;
     if (failure && failure !== shownFailure) scrollToBlock(failure);

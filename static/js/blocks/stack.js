@@ -1,5 +1,6 @@
-// The model's layers as a list of bricks, one list item per layer, each with its output shape,
-// parameter count and controls (select, move up/down, duplicate, remove) that work by keyboard too.
+// The model's items as bricks: one list item per layer with its output shape, parameter count and
+// controls (select, move up/down, duplicate, remove) that work by keyboard too; branches (branch.js) hold
+// lanes that are lists of the same blocks. Shift+click or Shift+arrows pick a run of blocks in one lane.
 
 import { drawBrick } from "./brick.js";
 import { kindOf } from "../model/catalogue.js";
@@ -7,20 +8,26 @@ import { isDefault } from "../model/fields.js";
 import { el } from "../shared/dom.js";
 import { formatInt, formatShape, shortValue } from "../shared/format.js";
 import { pick, t } from "../shared/i18n.js";
+import { branchItem, collapsedRun, runsIn } from "./branch.js";
+import { renderGraphRows } from "./graphrows.js";
 
 const ICONS = {
   up: "M10 15V5M5.5 9.5 10 5l4.5 4.5",
   down: "M10 5v10M5.5 10.5 10 15l4.5-4.5",
   duplicate: "M7 7h8v8H7zM5 13V5h8",
   remove: "M5.5 5.5l9 9M14.5 5.5l-9 9",
+  expand: "M4 7.5 10 13.5l6-6",
+  collapse: "M4 12.5 10 6.5l6 6",
+  lane: "M10 4v12M4 10h12",
+  branch: "M6 3v3.5c0 2.5 4 3 4 6V17M14 3v3.5c0 2.5-4 3-4 6",
 };
 
-function icon(path) {
+export function icon(name) {
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("viewBox", "0 0 20 20");
   svg.setAttribute("aria-hidden", "true");
   const p = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  p.setAttribute("d", path);
+  p.setAttribute("d", ICONS[name]);
   svg.append(p);
   return svg;
 }
@@ -31,7 +38,7 @@ function icon(path) {
  * (pool_size, size), always shown with its effective value: it is what a pooling block is about.
  */
 export function configLine(spec, kind) {
-  if (!kind) return Object.keys(spec).filter((n) => n !== "type" && n !== "name").map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
+  if (!kind) return Object.keys(spec).filter((n) => n !== "type" && n !== "name" && n !== "inputs").map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
   const window = kind.params.find((p) => p.kind === "tuple"); // pool_size, size; a convolution's kernel_size
   return kind.params
     .filter((p) => p.required || p === window || (p.name in spec && !isDefault(p, spec[p.name])))
@@ -51,94 +58,155 @@ export function problemText(state) {
   return "";
 }
 
-function action(kind, label, focusKey, disabled) {
+export function action(kind, label, focusKey, disabled, iconName = kind) {
   return el("button", { type: "button", class: `block-action action-${kind}`, "aria-label": label, title: label,
-    "data-action": kind, "data-focus": focusKey, disabled }, icon(ICONS[kind]));
+    "data-action": kind, "data-focus": focusKey, disabled }, icon(iconName));
 }
 
-function stats(state) {
-  const layer = state.layer;
-  const shape = state.status === "ok" ? formatShape(layer.output_shape) : state.status === "pending" ? "…" : "—";
-  const params = state.status === "ok" ? formatInt(layer.params) : "—";
+export function stats(state, params = state.layer?.params) {
+  const shape = state.status === "ok" ? formatShape(state.layer.output_shape) : state.status === "pending" ? "…" : "—";
   return el("div", { class: "block-stats" },
     el("span", { class: "block-shape", text: shape }),
-    el("span", { class: "block-params" }, el("span", { class: "num", text: params }), " ",
+    el("span", { class: "block-params" }, el("span", { class: "num", text: state.status === "ok" ? formatInt(params) : "—" }), " ",
       el("span", { class: "unit", text: t("block.params") })));
 }
 
-function blockItem(layer, index, count, { catalogue, state, selected }) {
-  const kind = kindOf(catalogue, layer.spec.type);
-  const name = state.layer?.name ?? layer.spec.name ?? "";
-  const label = name || layer.spec.type;
+/** The brick for a state's output shape (a ghost while it has none). */
+export function brickFor(state) {
   const channelsFirst = state.layer?.config?.data_format === "channels_first";
+  return el("div", { class: "block-brick" }, drawBrick(state.layer?.output_shape?.slice(1), { channelsFirst }));
+}
+
+export function stateOf(ctx, id) {
+  return ctx.states.byId.get(id) ?? { status: "pending" };
+}
+
+/** Problem and warning lines under a block, tied to its select button for screen readers. */
+export function notes(item, select, id, state) {
   const problem = problemText(state);
+  const warning = state.layer?.warning ? pick(state.layer.warning) : "";
+  if (problem) item.append(el("p", { class: "block-problem", id: `${id}-problem`, text: problem }));
+  else if (warning) item.append(el("p", { class: "block-warning", id: `${id}-problem`, text: warning }));
+  if (problem || warning) select.setAttribute("aria-describedby", `${id}-problem`);
+  if (state.status === "unreached") item.append(el("p", { class: "visually-hidden", text: t("block.unreached") }));
+}
+
+/** The select button: index in the API's list, class name, Keras name, arguments. */
+export function selectButton(ctx, id, { type, name, config, pressed }) {
+  return el("button", {
+    type: "button", class: "block-select", "data-action": "select", "data-focus": `${id}:select`,
+    "aria-pressed": pressed ? "true" : "false", "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown Shift+ArrowUp Shift+ArrowDown Delete",
+  },
+  el("span", { class: "block-index", text: String((ctx.index.get(id) ?? 0) + 1) }),
+  el("span", { class: "block-title" }, el("span", { class: "block-type", text: type }),
+    name ? el("span", { class: "block-name", text: name }) : null),
+  el("span", { class: "block-config", text: config }));
+}
+
+function blockItem(layer, ctx, { first, last }) {
+  const kind = kindOf(ctx.catalogue, layer.spec.type);
+  const state = stateOf(ctx, layer.id);
+  const name = state.layer?.name ?? ctx.model.names?.get(layer.id) ?? layer.spec.name ?? "";
+  const label = name || layer.spec.type;
+  const selected = layer.id === ctx.selected;
+  const inRange = ctx.range.has(layer.id);
   const item = el("li", {
-    class: `block cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}`,
+    class: `block cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}${inRange ? " is-in-range" : ""}`,
     "data-id": layer.id, draggable: "true",
   });
-  const brick = el("div", { class: "block-brick" }, drawBrick(state.layer?.output_shape?.slice(1), { channelsFirst }));
-  const select = el("button", {
-    type: "button", class: "block-select", "data-action": "select", "data-focus": `${layer.id}:select`,
-    "aria-pressed": selected ? "true" : "false", "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown Delete",
-  },
-  el("span", { class: "block-index", text: String(index + 1) }),
-  el("span", { class: "block-title" }, el("span", { class: "block-type", text: kind?.type ?? layer.spec.type }),
-    name ? el("span", { class: "block-name", text: name }) : null),
-  el("span", { class: "block-config", text: configLine(layer.spec, kind) || t("block.noArguments") }));
+  const select = selectButton(ctx, layer.id, { type: kind?.type ?? layer.spec.type, name,
+    config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected || inRange });
   const actions = el("div", { class: "block-actions" },
-    action("up", t("block.moveUp", { name: label }), `${layer.id}:up`, index === 0),
-    action("down", t("block.moveDown", { name: label }), `${layer.id}:down`, index === count - 1),
+    action("up", t("block.moveUp", { name: label }), `${layer.id}:up`, first),
+    action("down", t("block.moveDown", { name: label }), `${layer.id}:down`, last),
     action("duplicate", t("block.duplicate", { name: label }), `${layer.id}:duplicate`),
     action("remove", t("block.remove", { name: label }), `${layer.id}:remove`));
-  item.append(el("div", { class: "block-card" }, brick, select, stats(state), actions));
-  if (problem) item.append(el("p", { class: "block-problem", id: `${layer.id}-problem`, text: problem }));
-  if (problem) select.setAttribute("aria-describedby", `${layer.id}-problem`);
-  if (state.status === "unreached") item.append(el("p", { class: "visually-hidden", text: t("block.unreached") }));
+  item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state), actions));
+  notes(item, select, layer.id, state);
   return item;
 }
 
+/** The <li>s of one container (the root list or a lane): blocks, branches and collapsed runs. */
+export function renderItems(items, ctx) {
+  const out = [];
+  const runs = runsIn(items, ctx.collapsed);
+  for (let i = 0; i < items.length; i++) {
+    const run = runs.get(i);
+    if (run) {
+      out.push(collapsedRun(items.slice(i, run.to + 1), run.key, ctx, { first: i === 0, last: run.to === items.length - 1 }));
+      i = run.to;
+      continue;
+    }
+    const place = { first: i === 0, last: i === items.length - 1 };
+    out.push(items[i].lanes ? branchItem(items[i], ctx, place) : blockItem(items[i], ctx, place));
+  }
+  return out;
+}
+
 /** Rebuild the list, keeping keyboard focus on the same control of the same block. */
-export function renderStack(list, { model, selected, states, catalogue, focusKey = null }) {
+export function renderStack(list, { model, selected, range, states, catalogue, collapsed, focusKey = null }) {
   const active = document.activeElement;
   const keepFocus = focusKey ?? (list.contains(active) ? active.dataset.focus : null);
-  const items = model.layers.map((layer, index) => blockItem(layer, index, model.layers.length, {
-    catalogue, state: states.byId.get(layer.id) ?? { status: "pending" }, selected: layer.id === selected,
-  }));
-  list.replaceChildren(...items);
+  const ctx = { model, selected, range: new Set(range ?? []), states, catalogue, collapsed,
+    index: new Map(model.layers.map((layer, i) => [layer.id, i])) };
+  list.classList.toggle("is-graph", Boolean(model.graph));
+  if (model.graph) list.replaceChildren(...renderGraphRows(model, ctx));
+  else list.replaceChildren(...renderItems(model.items, ctx));
   if (keepFocus) {
     const target = list.querySelector(`[data-focus="${CSS.escape(keepFocus)}"]`);
     (target && !target.disabled ? target : list.querySelector(`[data-focus="${CSS.escape(keepFocus.split(":")[0])}:select"]`))?.focus();
   }
 }
 
-/** Clicks and keys inside the list become intents: select, move, duplicate, remove. */
+/** The block-select buttons in reading order, for arrow keys that walk the whole model, lanes included. */
+function walkable(list) {
+  return [...list.querySelectorAll(".block-select")];
+}
+
+/** Clicks and keys inside the list become intents. */
 export function wireStack(list, intents) {
   list.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
-    const item = event.target.closest("li[data-id]");
-    if (!item) return;
-    const id = item.dataset.id;
     const act = button?.dataset.action ?? "select";
+    if (act === "add-lane") return intents.addLane(button.dataset.branch);
+    if (act === "remove-lane") return intents.removeLane(button.dataset.branch, Number(button.dataset.lane));
+    if (act === "target") return intents.target(button.dataset.lane);
+    if (act === "collapse") return intents.collapse(button.dataset.key);
+    if (act === "expand") return intents.expand(button.dataset.key, button.dataset.then ?? null);
+    const item = event.target.closest("[data-id]");
+    if (!item || event.target.closest("select")) return;
+    const id = item.dataset.id;
     if (act === "up") intents.move(id, -1, `${id}:up`);
     else if (act === "down") intents.move(id, +1, `${id}:down`);
     else if (act === "duplicate") intents.duplicate(id);
     else if (act === "remove") intents.remove(id);
-    else intents.select(id);
+    else if (act === "select" && button && event.shiftKey) { if (!intents.extendTo(id)) intents.select(id); }
+    else if (act === "select" && button) intents.select(id);
+  });
+  list.addEventListener("change", (event) => {
+    const select = event.target.closest("select.merge-kind");
+    if (select) intents.setMergeKind(select.dataset.id, select.value);
   });
   list.addEventListener("keydown", (event) => {
     const button = event.target.closest("button.block-select");
     if (!button) return;
-    const id = button.closest("li").dataset.id;
-    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+    const id = button.closest("[data-id]").dataset.id;
+    const vertical = event.key === "ArrowUp" || event.key === "ArrowDown";
+    const step = event.key === "ArrowUp" ? -1 : +1;
+    if (event.altKey && vertical) {
       event.preventDefault();
-      intents.move(id, event.key === "ArrowUp" ? -1 : +1, `${id}:select`);
+      intents.move(id, step, `${id}:select`);
     } else if (event.key === "Delete" || event.key === "Backspace") {
       event.preventDefault();
       intents.remove(id);
-    } else if (!event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
-      // Arrow keys walk between blocks, like a list should.
-      const sibling = event.key === "ArrowUp" ? button.closest("li").previousElementSibling : button.closest("li").nextElementSibling;
-      if (sibling) { event.preventDefault(); sibling.querySelector(".block-select").focus(); }
+    } else if (vertical) {
+      // Arrow keys walk between blocks, like a list should; with Shift they pick a run in one lane.
+      const buttons = walkable(list);
+      const next = buttons[buttons.indexOf(button) + step];
+      if (!next) return;
+      event.preventDefault();
+      if (event.shiftKey && !intents.extendTo(next.closest("[data-id]").dataset.id, id)) return;
+      next.focus();
     }
   });
 }

@@ -48,3 +48,8 @@ function starterValue(param) {
     default: return null;
   }
 }
+
+/** Kinds that take several inputs (Add, Concatenate…): on the page they close a branch. */
+export function mergeKinds(catalogue) {
+  return catalogue.layers.filter((kind) => kind.merge);
+}

@@ -1,11 +1,15 @@
 // The single source of truth for the page, with undo and redo.
 // Typing "128" into a field is three edits but one thought: edits that carry the same coalesce key
 // (one field during one visit of the keyboard focus) share one undo step.
+// Besides the model: the selected block (a layer id, or a lane key "<branch>:<lane>" to add into), a run
+// of blocks picked with Shift (`range`), and which branches and runs are collapsed. Collapsing is a way of
+// looking, not an edit: it is kept outside the undo history.
 
 const HISTORY_LIMIT = 200;
 
 export function createStore(model) {
-  let state = { model, selected: null };
+  let state = { model, selected: null, range: null };
+  let collapsed = new Set();
   let past = [];
   let future = [];
   let lastKey = null;
@@ -29,14 +33,20 @@ export function createStore(model) {
       }
       future = [];
       lastKey = coalesce;
-      state = { model: nextModel, selected };
+      state = { model: nextModel, selected, range: null };
       emit({ source, model: true, editedAt: performance.now() });
     },
-    select(id, { source = "app" } = {}) {
-      if (state.selected === id) return;
-      state = { ...state, selected: id };
+    select(id, { source = "app", range = null } = {}) {
+      if (state.selected === id && state.range === range) return;
+      state = { ...state, selected: id, range };
       lastKey = null;
       emit({ source, model: false });
+    },
+    collapsed: () => collapsed,
+    /** Replace the set of collapsed branch ids and run keys ("run:<first id>:<last id>"). */
+    setCollapsed(keys, { source = "view" } = {}) {
+      collapsed = new Set(keys);
+      emit({ source, model: false, view: true });
     },
     undo() {
       if (!past.length) return false;
