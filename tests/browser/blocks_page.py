@@ -82,3 +82,20 @@ def type_into(page: Page, target: Locator, text: str) -> None:
 
 def expect_model_in_url(page: Page, body: dict) -> None:
     expect(page).to_have_url(re.compile(re.escape(model_fragment(body)) + "$"))
+
+
+def named(page: Page, name: str) -> Locator:
+    """The block (a layer, a merge or a collapsed block) whose Keras name is exactly `name`."""
+    return page.locator(".block").filter(has=page.locator(".block-name", has_text=re.compile(rf"^{re.escape(name)}$")))
+
+
+def branches(page: Page) -> Locator:
+    return stack(page).locator(".branch")
+
+
+def lanes(branch: Locator) -> Locator:
+    return branch.locator(":scope > .lanes > .lane")
+
+
+def merge_of(branch: Locator) -> Locator:
+    return branch.locator(":scope > .merge-block")

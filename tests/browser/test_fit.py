@@ -7,54 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from blocks_page import open_page, totals
-from playwright.sync_api import expect
+from blocks_page import open_page
+from fit_check import FIND_PROBLEMS, load_preset
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = [p["id"] for p in json.loads((ROOT / "static/data/presets.json").read_text())["presets"]]
 SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080), "phone": (390, 844)}
-
-# Everything a reader must read whole, and the pieces of a block that must not run into each other.
-FIND_PROBLEMS = """() => {
-  const texts = [".block-type", ".block-shape", ".block-params", ".block-config", ".total-line", ".total-facts dt",
-                 ".total-facts dd", ".palette-name", ".tabs [role=tab]", ".topbar .btn", ".input-shape"];
-  const shown = (el) => el.offsetParent !== null && el.getClientRects().length > 0;
-  const problems = [];
-  for (const selector of texts) {
-    for (const el of document.querySelectorAll(selector)) {
-      if (shown(el) && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)) {
-        problems.push(`cut off: ${selector} "${el.textContent.trim()}"`);
-      }
-    }
-  }
-  const meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  for (const card of document.querySelectorAll(".block-card")) {
-    const parts = [...card.querySelectorAll(".block-brick, .block-title, .block-config, .block-stats, .block-actions")]
-      .filter(shown).map((el) => [el, el.getBoundingClientRect()]);
-    for (let i = 0; i < parts.length; i++) {
-      for (let j = i + 1; j < parts.length; j++) {
-        if (parts[i][0].contains(parts[j][0]) || parts[j][0].contains(parts[i][0])) continue;
-        if (meet(parts[i][1], parts[j][1])) problems.push(`overlap in "${card.textContent.trim().slice(0, 40)}": `
-          + `${parts[i][0].className} / ${parts[j][0].className}`);
-      }
-    }
-  }
-  const totalsBox = document.querySelector(".totals").getBoundingClientRect();
-  for (const el of document.querySelectorAll(".totals-body > *")) {
-    const box = el.getBoundingClientRect();
-    if (shown(el) && (box.right > totalsBox.right + 1 || box.left < totalsBox.left - 1)) problems.push(`totals overflow: ${el.className}`);
-  }
-  if (document.documentElement.scrollWidth > document.documentElement.clientWidth) problems.push("sideways scroll");
-  return problems;
-}"""
-
-
-def load_preset(page, preset_id):
-    page.locator("#presets-menu summary").click()
-    page.locator(f"[data-preset={preset_id}]").click()
-    expect(totals(page)).not_to_contain_text("…")  # the answer for this preset has been drawn
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
