@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / ".data"
 
     # Model size limits for /api/shapes: far beyond any classic model, small enough to answer instantly.
-    max_layers: int = 256
+    max_layers: int = 2_000  # NASNetLarge has 1,041
+    max_merge_inputs: int = 64  # inputs of one merge layer (NASNet's cells join 6)
     max_input_rank: int = 4
     max_input_dim: int = 65_536
     max_param_value: int = 1_000_000

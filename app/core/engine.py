@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.graph import keras_order, leads_to_output
 from app.core.layers.base import Inference, LayerError, LayerKind
 from app.core.params import jsonable
 from app.core.shapes import Shape, format_shape, product
-from app.core.spec import ValidLayer, ValidModel
+from app.core.spec import INPUT, ValidLayer, ValidModel
 from app.core.summary import FLOAT32_BYTES, summary_text
 from app.core.text import Text, josa
+
+INPUT_LAYER = "input_layer"  # the name keras.Input takes in a fresh session
 
 
 @dataclass
@@ -23,6 +26,23 @@ class LayerResult:
     layer: ValidLayer
     inference: Inference | None = None
     error: Text | None = None
+    input_shapes: list[Shape] | None = None
+    used: bool = True  # leads to the output; Keras leaves the other layers out of the model
+
+    @property
+    def counted(self) -> bool:
+        return self.used and self.inference is not None
+
+    def warning(self) -> Text | None:
+        if self.inference and self.inference.run_error:
+            return self.inference.run_error
+        if not self.used:
+            params = self.inference.trainable + self.inference.non_trainable if self.inference else 0
+            return Text(f"does not lead to the output (the last layer), so Keras leaves it out of the model and its "
+                        f"{params:,} parameters are not counted; connect it or remove it",
+                        f"출력(마지막 레이어)으로 이어지지 않아 Keras가 모델에서 뺍니다; 파라미터 {params:,}개도 "
+                        "세지 않습니다; 연결하거나 지우세요")
+        return None
 
     @property
     def output_shape(self) -> Shape | None:
@@ -35,6 +55,9 @@ class LayerResult:
             "index": layer.index,
             "name": layer.name,
             "type": layer.kind.type,
+            "inputs": list(layer.inputs),
+            "input_shapes": None if self.input_shapes is None else [list(s) for s in self.input_shapes],
+            "used": self.used,
             "config": jsonable(layer.params),
             "output_shape": list(inf.output_shape) if inf else None,
             "params": inf.trainable + inf.non_trainable if inf else None,
@@ -44,7 +67,7 @@ class LayerResult:
             "macs": inf.macs if inf else None,
             "explain": _explain_json(layer.kind, inf) if inf else None,
             "error": self.error.to_json() if self.error else None,
-            "warning": inf.run_error.to_json() if inf and inf.run_error else None,
+            "warning": self.warning().to_json() if self.warning() else None,
         }
 
 
@@ -67,23 +90,43 @@ class ModelResult:
         return self.failed is None
 
     def totals(self) -> tuple[int, int]:
-        done = [r.inference for r in self.layers if r.inference]
+        done = [r.inference for r in self.layers if r.counted]
         return sum(i.trainable for i in done), sum(i.non_trainable for i in done)
 
     def summary(self) -> str | None:
         if not self.valid:
             return None
+        if self.model.functional:
+            return self._functional_summary()
         rows = [(r.layer.name, r.layer.kind.type, r.output_shape, r.inference.trainable + r.inference.non_trainable)
                 for r in self.layers]
         return summary_text(rows, *self.totals())
+
+    def _functional_summary(self) -> str:
+        """As ``keras.Model(inputs, outputs).summary()``: an InputLayer row, Keras's order, and "Connected to"
+        unless the graph is a plain chain."""
+        by_name = {r.layer.name: r for r in self.layers}
+        order, chain = keras_order(self.model)
+        rows = []
+        for name in order:
+            if name == INPUT:
+                row = (INPUT_LAYER, "InputLayer", self.model.input_shape, 0, "-")
+            else:
+                r = by_name[name]
+                sources = ", ".join(f"{INPUT_LAYER if s == INPUT else s}[0][0]" for s in r.layer.inputs)
+                row = (name, r.layer.kind.type, r.output_shape, r.inference.trainable + r.inference.non_trainable,
+                       sources)
+            rows.append(row[:4] if chain else row)
+        return summary_text(rows, *self.totals(), model_name="functional")
 
     def to_json(self) -> dict[str, Any]:
         trainable, non_trainable = self.totals()
         failed = self.failed
         output = self.layers[-1].output_shape if self.layers else self.model.input_shape
-        macs = [r.inference.macs for r in self.layers if r.inference]
+        macs = [r.inference.macs for r in self.layers if r.counted]
         return {
             "valid": failed is None,
+            "functional": self.model.functional,
             "input_shape": list(self.model.input_shape),
             "output_shape": list(output) if output is not None else None,
             "layers": [r.to_json() for r in self.layers],
@@ -102,20 +145,34 @@ class ModelResult:
 
 
 def infer_model(model: ValidModel) -> ModelResult:
-    results, shape = [], model.input_shape
+    """Every layer in order; after the first that Keras refuses, the rest have no shape (Keras stops there)."""
+    shapes: dict[str, Shape] = {INPUT: model.input_shape}
+    used = leads_to_output(model)
+    results, failed = [], False
     for layer in model.layers:
-        if shape is None:
-            results.append(LayerResult(layer))
+        result = LayerResult(layer, used=layer.name in used)
+        results.append(result)
+        if failed:
             continue
+        result.input_shapes = [shapes[name] for name in layer.inputs]
         try:
-            inference = infer_layer(layer.kind, shape, layer.params)
+            result.inference = infer_node(layer, result.input_shapes)
         except LayerError as error:
-            results.append(LayerResult(layer, error=error.text))
-            shape = None
+            result.error, failed = error.text, True
             continue
-        results.append(LayerResult(layer, inference))
-        shape = inference.output_shape
+        shapes[layer.name] = result.inference.output_shape
     return ModelResult(model, results)
+
+
+def infer_node(layer: ValidLayer, input_shapes: list[Shape]) -> Inference:
+    """One layer on the shapes of its inputs: a merge gets them all, named; any other layer its one input."""
+    if not layer.kind.merge:
+        return infer_layer(layer.kind, input_shapes[0], layer.params)
+    if not layer.listed:
+        raise LayerError(
+            f"{layer.kind.type} joins a list of inputs; name them in inputs, e.g. [\"{layer.inputs[0]}\", \"input\"]",
+            f"{layer.kind.type}는 여러 입력을 합칩니다; inputs에 이름을 적으세요, 예: [\"{layer.inputs[0]}\", \"input\"]")
+    return layer.kind.infer(list(zip(layer.inputs, input_shapes)), layer.params)
 
 
 RANK_EXAMPLES = {
@@ -153,4 +210,4 @@ def _explain_json(kind: LayerKind, inference: Inference) -> dict[str, Any]:
     }
 
 
-__all__ = ["LayerResult", "ModelResult", "infer_layer", "infer_model"]
+__all__ = ["LayerResult", "ModelResult", "infer_layer", "infer_model", "infer_node"]

@@ -288,6 +288,23 @@ class AxisParam(Param):
         return {"allow_list": self.allow_list}
 
 
+@dataclass(frozen=True)
+class NumbersParam(Param):
+    """A number or a list of numbers (Normalization's mean and variance): values, not sizes."""
+
+    kind = "numbers"
+
+    def parse_value(self, value: Any) -> float | tuple[float, ...]:
+        if _is_number(value):
+            return value
+        if isinstance(value, (list, tuple)) and value and all(_is_number(v) for v in value):
+            return tuple(value)
+        raise ParamError(_expected("a number or a list of numbers", "숫자나 숫자 목록", value))
+
+    def describe_allowed(self) -> Text:
+        return Text("a number or a list of numbers", "숫자나 숫자 목록")
+
+
 def _int_or_list(value: Any, rank: int) -> tuple[int, ...]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -325,6 +342,6 @@ def field_list(params: tuple[Param, ...]) -> str:
 
 
 __all__ = [
-    "AxisParam", "BoolParam", "ChoiceParam", "FloatParam", "IntParam", "Param",
+    "AxisParam", "BoolParam", "ChoiceParam", "FloatParam", "IntParam", "NumbersParam", "Param",
     "ParamError", "ShapeParam", "SidesParam", "TupleParam", "field_list", "jsonable",
 ]

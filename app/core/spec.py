@@ -7,7 +7,7 @@ catalogue and collects every problem at once, each naming the layer and field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
@@ -38,6 +38,9 @@ class LayerSpec(BaseModel):
     type: StrictStr = Field(max_length=100, description="Keras class name or alias, e.g. Conv2D, MaxPool2D")
     name: StrictStr | None = Field(default=None, min_length=1, max_length=100,
                                    description="layer name; Keras's automatic name if omitted")
+    inputs: list[StrictStr] | None = Field(default=None, description=(
+        "names of earlier layers (or \"input\", the model's input) whose outputs this layer takes; "
+        "absent: the previous layer. Merge layers (Add, Concatenate, …) take several."))
 
     def arguments(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
@@ -92,6 +95,9 @@ class SpecError(ValueError):
         self.issues = issues
 
 
+INPUT = "input"  # how ``inputs`` names the model's input
+
+
 @dataclass(frozen=True)
 class ValidLayer:
     index: int
@@ -99,12 +105,19 @@ class ValidLayer:
     name: str
     params: dict[str, Any]
     given_name: bool
+    inputs: tuple[str, ...] = ()  # names of the layers it takes (INPUT for the model's input)
+    listed: bool = False  # ``inputs`` was given: Keras is called with a list, as ``Add()([a, b])``
 
 
 @dataclass(frozen=True)
 class ValidModel:
     input_shape: Shape  # with the batch axis
     layers: tuple[ValidLayer, ...]
+
+    @property
+    def functional(self) -> bool:
+        """Built with Keras's functional API (any layer names its inputs), not as a Sequential stack."""
+        return any(layer.listed for layer in self.layers)
 
 
 def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
@@ -125,7 +138,7 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
         parsed.append((kind, params) if not layer_issues else None)
     if issues:
         raise SpecError(_capped(issues))
-    layers = _name_layers(specs, parsed)
+    layers = _connect(_name_layers(specs, parsed), specs, limits)
     return ValidModel((None, *spec.input_shape), tuple(layers))
 
 
@@ -282,6 +295,11 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
             issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
                 "a layer name cannot contain '/'", "레이어 이름에는 '/'를 쓸 수 없습니다")), "value_error",
                 Text("a name without '/'", "'/'가 없는 이름")))
+        if name == INPUT:
+            issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
+                f"the name {quoted(INPUT)} stands for the model's input in inputs; choose another",
+                f"이름 {josa(quoted(INPUT), '은/는')} inputs에서 모델의 입력을 뜻합니다; 다른 이름을 쓰세요")),
+                "value_error", Text("a name other than 'input'", "'input'이 아닌 이름")))
         if name is None:
             count = counters.get(kind.name_prefix, 0)
             counters[kind.name_prefix] = count + 1
@@ -296,3 +314,49 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
     if issues:
         raise SpecError(issues)
     return layers
+
+
+def _connect(layers: list[ValidLayer], specs: list[LayerSpec], limits: Settings) -> list[ValidLayer]:
+    """Each layer's inputs by name: the ones it lists, else the layer before it. Only earlier layers can be named,
+    so the list order is an order Keras can build in and there can be no cycle."""
+    position = {layer.name: layer.index for layer in layers}
+    issues, connected = [], []
+    for layer, spec in zip(layers, specs):
+        if spec.inputs is None:
+            previous = (layers[layer.index - 1].name if layer.index else INPUT,)
+            connected.append(replace(layer, inputs=previous))
+            continue
+        issues += _input_issues_of(layer, spec, position, limits)
+        connected.append(replace(layer, inputs=tuple(spec.inputs), listed=True))
+    if issues:
+        raise SpecError(_capped(issues))
+    return connected
+
+
+def _input_issues_of(layer: ValidLayer, spec: LayerSpec, position: dict[str, int], limits: Settings) -> list[Issue]:
+    where_, loc = _where(layer.index, spec), ("body", "layers", layer.index, "inputs")
+    count = len(spec.inputs)
+    allowed = Text("names of layers above this one, or 'input'", "이 레이어보다 위에 있는 레이어의 이름, 또는 'input'")
+    if count == 0 or (count > 1 and not layer.kind.merge) or count > limits.max_merge_inputs:
+        problem = (Text("inputs lists no layer; leave it out to take the previous layer",
+                        "inputs에 레이어가 없습니다; 앞 레이어를 받으려면 inputs를 빼세요") if count == 0 else
+                   Text(f"{count:,} inputs is more than the limit of {limits.max_merge_inputs} (setting "
+                        "CNN_MAX_MERGE_INPUTS)", f"입력 {count:,}개는 한도 {limits.max_merge_inputs}개를 넘습니다 "
+                        "(설정 CNN_MAX_MERGE_INPUTS)") if layer.kind.merge else
+                   Text(f"{layer.kind.type} takes one input but {count} are listed; join them first with a merge "
+                        "layer such as Add or Concatenate", f"{layer.kind.type}에는 입력이 하나인데 {count}개를 "
+                        "적었습니다; 먼저 Add나 Concatenate 같은 병합 레이어로 합치세요"))
+        return [Issue(loc, _at(where_, problem), "value_error", allowed)]
+    issues = []
+    for j, name in enumerate(spec.inputs):
+        if name == INPUT or position.get(name, layer.index) < layer.index:
+            continue
+        later = name in position
+        issues.append(Issue((*loc, j), _at(f"{where_}.inputs[{j}]", Text(
+            f"{quoted(name)} comes at or after this layer; a layer can only take the output of a layer above it"
+            if later else f"no layer is named {quoted(name)}",
+            f"{josa(quoted(name), '은/는')} 이 레이어와 같거나 뒤에 있습니다; 위에 있는 레이어의 출력만 받을 수 있습니다"
+            if later else f"{quoted(name)}라는 이름의 레이어가 없습니다")), "value_error", allowed))
+        if len(issues) >= MAX_NAMED:
+            break
+    return issues

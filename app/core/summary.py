@@ -12,6 +12,9 @@ from app.core.shapes import Shape, format_shape
 # Keras: line_length = min(88, columns - 4) = 76 at 80 columns, split at 45% / 80% by rich,
 # which leaves these cell widths (text plus one space of padding on each side).
 CELL_WIDTHS = (33, 24, 15)
+# A branching functional model adds "Connected to": min(108, columns - 4) = 76, split at 30% / 56% / 74%.
+CONNECTED_WIDTHS = (21, 19, 12, 19)
+HEADERS = ("Layer (type)", "Output Shape", "Param #", "Connected to")
 FLOAT32_BYTES = 4
 
 
@@ -105,13 +108,13 @@ def _pad(text: str, width: int, align: str) -> str:
     return spaces + text if align == "r" else text + spaces
 
 
-def _row(cells: Iterable[str], aligns: str = "llr") -> list[str]:
-    columns = [wrap_cell(cell, width - 2) for cell, width in zip(cells, CELL_WIDTHS)]
+def _row(cells: Iterable[str], widths: tuple[int, ...], aligns: str = "llrl") -> list[str]:
+    columns = [wrap_cell(cell, width - 2) for cell, width in zip(cells, widths)]
     height = max(len(c) for c in columns)
     lines = []
     for i in range(height):
         parts = []
-        for column, width, align in zip(columns, CELL_WIDTHS, aligns):
+        for column, width, align in zip(columns, widths, aligns):
             text = column[i] if i < len(column) else ""
             parts.append(f" {_pad(text, width - 2, align)} ")
         lines.append("│" + "│".join(parts) + "│")
@@ -119,23 +122,25 @@ def _row(cells: Iterable[str], aligns: str = "llr") -> list[str]:
 
 
 @cache
-def _rule(left: str, fill: str, middle: str, right: str) -> str:
-    return left + middle.join(fill * w for w in CELL_WIDTHS) + right
+def _rule(left: str, fill: str, middle: str, right: str, widths: tuple[int, ...] = CELL_WIDTHS) -> str:
+    return left + middle.join(fill * w for w in widths) + right
 
 
-def summary_text(
-    rows: list[tuple[str, str, Shape | None, int]], trainable: int, non_trainable: int, model_name: str = "sequential"
-) -> str:
-    """rows: (layer name, class name, output shape, params) in order."""
-    header = [f" {t:<{w - 2}} " if a == "l" else f" {t:>{w - 2}} "
-              for t, w, a in zip(("Layer (type)", "Output Shape", "Param #"), CELL_WIDTHS, "llr")]
-    lines = [f'Model: "{model_name}"', _rule("┏", "━", "┳", "┓"), "┃" + "┃".join(header) + "┃",
-             _rule("┡", "━", "╇", "┩")]
-    for i, (name, type_name, shape, params) in enumerate(rows):
+Row = tuple[str, str, Shape | None, int] | tuple[str, str, Shape | None, int, str]
+
+
+def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name: str = "sequential") -> str:
+    """rows: (layer name, class name, output shape, params[, connected to]) in order; with a fifth cell the table
+    has Keras's "Connected to" column."""
+    widths = CONNECTED_WIDTHS if rows and len(rows[0]) == 5 else CELL_WIDTHS
+    header = [f" {t:<{w - 2}} " if a == "l" else f" {t:>{w - 2}} " for t, w, a in zip(HEADERS, widths, "llrl")]
+    lines = [f'Model: "{model_name}"', _rule("┏", "━", "┳", "┓", widths), "┃" + "┃".join(header) + "┃",
+             _rule("┡", "━", "╇", "┩", widths)]
+    for i, (name, type_name, shape, params, *connected) in enumerate(rows):
         if i:
-            lines.append(_rule("├", "─", "┼", "┤"))
-        lines += _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}"))
-    lines.append(_rule("└", "─", "┴", "┘"))
+            lines.append(_rule("├", "─", "┼", "┤", widths))
+        lines += _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}", *connected), widths)
+    lines.append(_rule("└", "─", "┴", "┘", widths))
     lines += [params_line("Total", trainable + non_trainable), params_line("Trainable", trainable),
               params_line("Non-trainable", non_trainable)]
     return "\n".join(lines)

@@ -17,9 +17,9 @@ from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
 from app.imaging import as_pixels, decode_upload, grid_for, mosaic, png_data_url, to_grey, to_model_input
-from app.tf.build import build_model
+from app.tf.build import Built, build
 
-_CACHE: OrderedDict[str, tuple[keras.Model, keras.Model]] = OrderedDict()
+_CACHE: OrderedDict[str, tuple[keras.Model, Built]] = OrderedDict()
 MB = 1024 * 1024
 CACHE_SHARE_OF_MEMORY = 4  # cached weights may take a quarter of the worker's memory limit
 _imports_frozen = False
@@ -32,10 +32,10 @@ def run(payload: dict) -> dict:
     picture = decode_upload(payload["picture"], settings.max_upload_bytes, settings.max_image_pixels)
     image = to_model_input(picture, *payload["input_shape"])
     del picture
-    probe, model = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings, payload.get("weights"))
+    probe, built = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings, payload.get("weights"))
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    layers = [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(model.layers, outputs)]
+    layers = [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(built.layers, outputs)]
     if payload.get("weights"):  # the run's seed gives back the weights its training started from
         _, untrained = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
         for described, layer in zip(layers, untrained.layers):
@@ -46,10 +46,12 @@ def run(payload: dict) -> dict:
 
 
 def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings,
-           weights: str | None = None) -> tuple[keras.Model, keras.Model]:
+           weights: str | None = None) -> tuple[keras.Model, Built]:
     """A model whose outputs are every layer's output, built once per (spec, seed) or (spec, trained weights).
 
-    Trained weights are loaded into a model built from our validated spec: only the weights file is read."""
+    Trained weights are loaded into a model built from our validated spec: only the weights file is read.
+    Every layer of the spec is an output, also one that does not lead to the model's output (it has no
+    trained weights then, and keeps its seeded ones)."""
     key = json.dumps([spec, seed, weights], sort_keys=True)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -57,12 +59,12 @@ def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings,
     valid = validate_model(ModelSpec.model_validate(spec), settings)
     _make_room(weight_bytes, settings)
     keras.utils.set_random_seed(seed)
-    model = build_model(valid)
+    built = build(valid)
     if weights is not None:
-        model.load_weights(weights)
-    probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
-    _CACHE[key] = (probe, model)
-    return probe, model
+        built.model.load_weights(weights)
+    probe = keras.Model(built.model.inputs, built.outputs)
+    _CACHE[key] = (probe, built)
+    return probe, built
 
 
 def _make_room(new_bytes: int, settings: Settings) -> None:
@@ -77,8 +79,8 @@ def _make_room(new_bytes: int, settings: Settings) -> None:
     _free_evicted_models()
 
 
-def _cached_bytes(model: keras.Model) -> int:
-    return model.count_params() * FLOAT32_BYTES
+def _cached_bytes(built: Built) -> int:
+    return built.model.count_params() * FLOAT32_BYTES
 
 
 def _free_evicted_models() -> None:

@@ -10,6 +10,7 @@ from keras_compare import validated
 from app.core.layers import KINDS
 from app.core.layers.base import ACTIVATIONS
 from app.main import app
+from app.tf.build import keras_class
 
 client = TestClient(app)
 
@@ -25,25 +26,25 @@ def test_every_activation_name_is_known_to_keras(name):
 
 @pytest.mark.parametrize("name", sorted({n for k in KINDS for n in (k.type, *k.aliases)}))
 def test_every_type_name_and_alias_exists_in_keras_layers(name):
-    assert issubclass(getattr(keras.layers, name), keras.layers.Layer)
+    assert issubclass(keras_class(name), keras.layers.Layer)
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.type)
 def test_aliases_are_the_same_keras_class(kind):
     for alias in kind.aliases:
-        assert getattr(keras.layers, alias) is getattr(keras.layers, kind.type)
+        assert keras_class(alias) is keras_class(kind.type)
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.type)
 def test_every_catalogue_argument_is_a_keras_constructor_argument(kind):
     keras.utils.clear_session()
     required = {"filters": 2, "kernel_size": 3, "units": 2, "rate": 0.5, "activation": "relu", "scale": 1.0,
-                "target_shape": [-1], "pool_size": 2}
+                "target_shape": [-1], "pool_size": 2, "init_values": 0.1, "projection_dim": 3}
     body = {"input_shape": [8, 8, 3], "layers": [L(kind.type, **{p.name: required[p.name]
                                                                   for p in kind.params if p.required})]}
     layer = validated(body).layers[0]
     assert set(layer.params) == {p.name for p in kind.params}
-    keras_layer = getattr(keras.layers, kind.type)(**layer.params)  # the defaults, spelled out, are accepted
+    keras_layer = keras_class(kind.type)(**layer.params)  # the defaults, spelled out, are accepted
     config = keras_layer.get_config()
     for name in layer.params:
         assert name in config, f"{kind.type}({name}=…) is not in Keras's config: {sorted(config)}"
@@ -93,7 +94,7 @@ def test_refused_argument_is_422_naming_the_field(layer, field):
 def test_refused_argument_raises_in_the_keras_constructor(layer, field):
     arguments = {k: tuple(v) if isinstance(v, list) else v for k, v in layer.items() if k != "type"}
     with pytest.raises(Exception):
-        getattr(keras.layers, layer["type"])(**arguments)
+        keras_class(layer["type"])(**arguments)
 
 
 def test_stricter_than_keras_only_where_every_input_fails():
@@ -125,4 +126,4 @@ def test_meaningless_arguments_keras_accepts_are_refused_on_purpose(type_name, a
     response = client.post("/api/shapes", json={"input_shape": input_shape, "layers": [L(type_name, **arguments)]})
     assert response.status_code == 422
     keras.utils.clear_session()
-    getattr(keras.layers, type_name)(**arguments)(keras.Input(tuple(input_shape)))  # Keras: no complaint
+    keras_class(type_name)(**arguments)(keras.Input(tuple(input_shape)))  # Keras: no complaint

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import inspect
 
-import keras
 import pytest
 
 from app.core.layers import KINDS
+from app.tf.build import keras_class
 
 EMPTY = inspect.Parameter.empty
 CASES = [(kind, param) for kind in KINDS for param in kind.params]
 
 
 def constructor(kind) -> inspect.Signature:
-    return inspect.signature(getattr(keras.layers, kind.type).__init__)
+    return inspect.signature(keras_class(kind.type).__init__)
 
 
 @pytest.mark.parametrize("kind, param", CASES, ids=[f"{k.type}.{p.name}" for k, p in CASES])
@@ -39,4 +39,4 @@ def test_every_argument_keras_requires_is_in_the_catalogue(kind):
 @pytest.mark.parametrize("kind", [k for k in KINDS if any(p.required for p in k.params)], ids=lambda k: k.type)
 def test_a_layer_without_its_required_arguments_fails_in_keras_as_in_our_api(kind):
     with pytest.raises(TypeError, match="required"):
-        getattr(keras.layers, kind.type)()
+        keras_class(kind.type)()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import difflib
 
-from app.core.layers import activation, conv, core, norm, pool, reshape
+from app.core.layers import activation, applications, conv, core, merge, norm, pool, reshape
 from app.core.layers.base import LayerKind
 
-CATEGORIES = ("convolution", "pooling", "core", "reshaping", "normalization", "regularization", "activation",
-              "preprocessing")
+CATEGORIES = ("convolution", "pooling", "core", "merging", "reshaping", "normalization", "regularization",
+              "activation", "preprocessing")
 
 KINDS: tuple[LayerKind, ...] = (
-    *conv.KINDS, *pool.KINDS, *core.KINDS, *reshape.KINDS, *norm.KINDS, *activation.KINDS,
+    *conv.KINDS, *pool.KINDS, *core.KINDS, *merge.KINDS, *reshape.KINDS, *norm.KINDS, *activation.KINDS,
+    *applications.KINDS,
 )
 
 _BY_NAME: dict[str, LayerKind] = {

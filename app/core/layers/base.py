@@ -62,6 +62,7 @@ class LayerKind:
     rank: int | None = None  # exact input rank with batch (Keras InputSpec ndim)
     min_rank: int | None = None  # Keras InputSpec min_ndim
     check: Check | None = None  # cross-argument rules Keras enforces in the constructor
+    merge: bool = False  # takes a list of inputs: ``infer`` gets [(source name, shape), …] instead of one shape
 
     @cached_property
     def name_prefix(self) -> str:
@@ -83,6 +84,7 @@ class LayerKind:
             "name_prefix": self.name_prefix,
             "input_rank": self.rank,
             "min_input_rank": self.min_rank,
+            "merge": self.merge,
             "params": [p.to_json() for p in self.params],
         }
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from app.core.explain import NO_PARAMS, SAME_SHAPE, Step, n
 from app.core.layers.activation import axis_error
-from app.core.layers.base import Inference, LayerError, LayerKind
-from app.core.params import AxisParam, BoolParam, FloatParam
-from app.core.shapes import Dim, Shape, normalize_axis
+from app.core.layers.base import ArgumentError, Inference, LayerError, LayerKind
+from app.core.params import AxisParam, BoolParam, FloatParam, NumbersParam
+from app.core.shapes import Dim, Shape, format_shape, normalize_axis
 from app.core.text import Text
 
 CENTER = BoolParam("center", Text("learn an offset β per feature", "특성마다 이동값 β를 학습"), default=True)
@@ -77,6 +77,39 @@ def _layer_norm_infer(shape: Shape, p: dict[str, Any]) -> Inference:
     )
 
 
+def _normalization_infer(shape: Shape, p: dict[str, Any]) -> Inference:
+    axes = () if p["axis"] is None else p["axis"] if isinstance(p["axis"], tuple) else (p["axis"],)
+    kept = [normalize_axis(a, len(shape)) for a in axes]
+    if None in kept:
+        raise LayerError(f"every axis must lie in [-{len(shape)}, {len(shape)}) for the input {format_shape(shape)}",
+                         f"입력 {format_shape(shape)}의 축은 [-{len(shape)}, {len(shape)}) 안에 있어야 합니다")
+    kept.sort()
+    size = features(shape, tuple(kept))
+    if p["mean"] is not None:
+        _check_constants(p["mean"], shape[kept[-1]] if kept else 1)
+        return Inference(shape, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(Text(
+            "mean and variance are given as constants: no weights", "평균과 분산을 상수로 주었으므로 가중치 없음"), "0")])
+    return Inference(shape, non_trainable=2 * size + 1, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(
+        Text("non-trainable: mean and variance per kept feature, and the sample count",
+             "학습 안 됨: 남는 특성마다 평균과 분산, 그리고 샘플 수"), f"2·{n(size)} + 1 = {n(2 * size + 1)}")])
+
+
+def _check_constants(values: Any, size: int) -> None:
+    count = len(values) if isinstance(values, tuple) else 1
+    if count not in (1, size):
+        raise LayerError(f"mean and variance have {count} values but the normalised axis has {size}; give {size} "
+                         "values or one", f"평균과 분산의 값은 {count}개인데 정규화할 축의 크기는 {size}입니다; "
+                         f"{size}개나 1개를 주세요")
+
+
+def _normalization_check(p: dict[str, Any]) -> None:
+    if (p["mean"] is None) != (p["variance"] is None):
+        missing = "variance" if p["variance"] is None else "mean"
+        raise ArgumentError(missing, Text("when setting mean or variance, both must be set",
+                                          "mean이나 variance를 줄 때는 둘 다 주어야 합니다"),
+                            Text("mean and variance together, or neither", "mean과 variance를 함께, 또는 둘 다 없이"))
+
+
 KINDS = (
     LayerKind(
         "BatchNormalization",
@@ -97,5 +130,21 @@ KINDS = (
         (AxisParam("axis", Text("axis or axes to normalise over", "정규화할 축"), default=-1, allow_list=True),
          EPSILON, CENTER, SCALE),
         _layer_norm_infer,
+    ),
+    LayerKind(
+        "Normalization",
+        "preprocessing",
+        Text("shifts and scales inputs to mean 0 and variance 1, with statistics learned by adapt() or given",
+             "adapt()로 구하거나 주어진 통계로 입력을 평균 0, 분산 1로 맞춤"),
+        (AxisParam("axis", Text("the axes that keep their own statistics (-1: per channel; null: one for all)",
+                                "통계를 따로 두는 축 (-1: 채널마다; null: 전체에 하나)"), default=-1,
+                   allow_list=True, nullable=True),
+         NumbersParam("mean", Text("the mean to subtract; null: learned by adapt()", "뺄 평균; null이면 adapt()로 구함"),
+                      nullable=True),
+         NumbersParam("variance", Text("the variance to divide by; null: learned by adapt()",
+                                       "나눌 분산; null이면 adapt()로 구함"), nullable=True),
+         BoolParam("invert", Text("undo the normalisation instead", "정규화를 되돌림"), default=False)),
+        _normalization_infer,
+        check=_normalization_check,
     ),
 )
