@@ -93,20 +93,20 @@ class _Context:
 def read_graph(document: Any, notes: Notes, limits: ReadLimits) -> Graph:
     if not isinstance(document, dict):
         raise refused("the file does not hold a Keras model config (a JSON object with class_name and config)",
-                       "Keras 모델 설정(class_name과 config가 있는 JSON 객체)이 아닙니다")
+                      "Keras 모델 설정(class_name과 config가 있는 JSON 객체)이 아닙니다")
     if "input_shape" in document and "layers" in document and "class_name" not in document:
         raise refused("this is already a CNN Blocks model (input_shape and layers), not a Keras file: send it to "
-                       "POST /api/shapes or open it on the page",
-                       "이미 CNN Blocks 모델(input_shape, layers)이고 Keras 파일이 아닙니다: POST /api/shapes로 보내거나 "
-                       "페이지에서 여세요")
+                      "POST /api/shapes or open it on the page",
+                      "이미 CNN Blocks 모델(input_shape, layers)이고 Keras 파일이 아닙니다: POST /api/shapes로 보내거나 "
+                      "페이지에서 여세요")
     class_name = document.get("class_name")
     module = document.get("module")
     if class_name not in MODEL_CLASSES or (module is not None and not in_modules(module, KERAS_MODULES)):
         shown = quoted(clip(str(class_name), 60))
         raise refused(f"the file describes a {shown}, not a Functional or Sequential model; a subclassed model is "
-                       "Python code and cannot be read from a file: build it with the functional API or Sequential",
-                       f"파일에 담긴 것은 {shown}이고 Functional이나 Sequential 모델이 아닙니다; 서브클래스 모델은 파이썬 "
-                       "코드라서 파일에서 읽을 수 없습니다: 함수형 API나 Sequential로 만드세요", loc=("class_name",))
+                      "Python code and cannot be read from a file: build it with the functional API or Sequential",
+                      f"파일에 담긴 것은 {shown}이고 Functional이나 Sequential 모델이 아닙니다; 서브클래스 모델은 파이썬 "
+                      "코드라서 파일에서 읽을 수 없습니다: 함수형 API나 Sequential로 만드세요", loc=("class_name",))
     config = document.get("config")
     context = _Context(notes, limits)
     build = document.get("build_config")
@@ -117,9 +117,9 @@ def read_graph(document: Any, notes: Notes, limits: ReadLimits) -> Graph:
         _, shape, count = _functional(config, ("config",), INPUT, 0, context, None, False)
     if shape is None:
         raise refused("the model's input shape is not in the file (a Sequential model that was never built); "
-                       "start it with keras.Input(shape=…) and save it again",
-                       "파일에 모델의 입력 형태가 없습니다 (빌드되지 않은 Sequential 모델); keras.Input(shape=…)으로 "
-                       "시작해서 다시 저장하세요", loc=("config", "layers"))
+                      "start it with keras.Input(shape=…) and save it again",
+                      "파일에 모델의 입력 형태가 없습니다 (빌드되지 않은 Sequential 모델); keras.Input(shape=…)으로 "
+                      "시작해서 다시 저장하세요", loc=("config", "layers"))
     name = config.get("name") if isinstance(config, dict) else None
     return Graph(shape, context.layers, name if isinstance(name, str) else None, class_name, count)
 
@@ -136,12 +136,12 @@ def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
     outputs = _endpoints(config.get("output_layers"), loc + ("output_layers",))
     if len(inputs) != 1:
         raise refused(f"the model has {len(inputs)} inputs ({_names(inputs)}); only models with one input can be "
-                       "read", f"모델의 입력이 {len(inputs)}개입니다 ({_names(inputs)}); 입력이 하나인 모델만 읽을 수 있습니다",
-                       loc=loc + ("input_layers",), kind="unsupported")
+                      "read", f"모델의 입력이 {len(inputs)}개입니다 ({_names(inputs)}); 입력이 하나인 모델만 읽을 수 있습니다",
+                      loc=loc + ("input_layers",), kind="unsupported")
     if len(outputs) != 1:
         raise refused(f"the model has {len(outputs)} outputs ({_names(outputs)}); only models with one output can be "
-                       "read", f"모델의 출력이 {len(outputs)}개입니다 ({_names(outputs)}); 출력이 하나인 모델만 읽을 수 있습니다",
-                       loc=loc + ("output_layers",), kind="unsupported")
+                      "read", f"모델의 출력이 {len(outputs)}개입니다 ({_names(outputs)}); 출력이 하나인 모델만 읽을 수 있습니다",
+                      loc=loc + ("output_layers",), kind="unsupported")
     entries = [read_entry(raw, index, loc + ("layers", index), context.limits, blame, True)
                for index, raw in enumerate(raw_layers)]
     ordered, after_output = _order(entries, outputs[0], loc)
@@ -155,8 +155,8 @@ def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
         if item.class_name == "InputLayer":
             if item.name != inputs[0]:
                 raise refused(f"the input layer {quoted(item.name)} is not the model's input; only models with one "
-                               "input can be read", f"입력 레이어 {josa(quoted(item.name), '은/는')} 모델의 입력이 "
-                               "아닙니다; 입력이 하나인 모델만 읽을 수 있습니다", own, item.name, item.loc, "unsupported")
+                              "input can be read", f"입력 레이어 {josa(quoted(item.name), '은/는')} 모델의 입력이 "
+                              "아닙니다; 입력이 하나인 모델만 읽을 수 있습니다", own, item.name, item.loc, "unsupported")
             alias[item.name] = entry
             shape = _input_shape(item.config, item, own)
             continue
@@ -165,8 +165,8 @@ def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
             sources = list(flat_tensors(args))
             if len(sources) != 1:
                 raise refused(f"the model {quoted(item.name)} inside takes {len(sources)} inputs; only one can be "
-                               "read", f"안쪽 모델 {josa(quoted(item.name), '이/가')} 입력을 {len(sources)}개 받습니다; "
-                               "하나만 읽을 수 있습니다", own, item.name, item.loc, "unsupported")
+                              "read", f"안쪽 모델 {josa(quoted(item.name), '이/가')} 입력을 {len(sources)}개 받습니다; "
+                              "하나만 읽을 수 있습니다", own, item.name, item.loc, "unsupported")
             alias[item.name] = _nested(item, sources[0].name, depth, context, own, frozen)
             continue
         final = context.unique(item.name)
@@ -175,7 +175,7 @@ def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
                                frozen or _frozen(item.config)))
     if inputs[0] not in alias:
         raise refused(f"the model's input {quoted(inputs[0])} is not among its layers",
-                       f"모델의 입력 {josa(quoted(inputs[0]), '이/가')} 레이어 목록에 없습니다", loc=loc + ("input_layers",))
+                      f"모델의 입력 {josa(quoted(inputs[0]), '이/가')} 레이어 목록에 없습니다", loc=loc + ("input_layers",))
     return alias[outputs[0]], shape, len(raw_layers)
 
 
@@ -185,11 +185,11 @@ def _order(entries: list[Entry], output: str, loc: tuple) -> tuple[list[Entry], 
     for item in entries:
         if item.name in by_name:
             raise refused(f"two layers are named {quoted(item.name)}", f"이름이 {quoted(item.name)}인 레이어가 둘입니다",
-                           item.index, item.name, item.loc)
+                          item.index, item.name, item.loc)
         by_name[item.name] = item
     if output not in by_name:
         raise refused(f"the model's output {quoted(output)} is not among its layers",
-                       f"모델의 출력 {josa(quoted(output), '이/가')} 레이어 목록에 없습니다", loc=loc + ("output_layers",))
+                      f"모델의 출력 {josa(quoted(output), '이/가')} 레이어 목록에 없습니다", loc=loc + ("output_layers",))
     waiting: dict[str, int] = {}
     users: dict[str, list[Entry]] = {}
     for item in entries:
@@ -197,8 +197,8 @@ def _order(entries: list[Entry], output: str, loc: tuple) -> tuple[list[Entry], 
         for source in sources:
             if source not in by_name:
                 raise refused(f"layer {quoted(item.name)} takes its input from {quoted(source)}, which is not in the "
-                               "model", f"레이어 {josa(quoted(item.name), '은/는')} 모델에 없는 {quoted(source)}에서 입력을 "
-                               "받습니다", item.index, item.name, item.loc)
+                              "model", f"레이어 {josa(quoted(item.name), '은/는')} 모델에 없는 {quoted(source)}에서 입력을 "
+                              "받습니다", item.index, item.name, item.loc)
             users.setdefault(source, []).append(item)
         waiting[item.name] = len(sources)
     ready = [(item.name == output, item.index) for item in entries if not waiting[item.name]]
@@ -215,8 +215,8 @@ def _order(entries: list[Entry], output: str, loc: tuple) -> tuple[list[Entry], 
     if len(ordered) < len(entries):
         stuck = next(item for item in entries if waiting[item.name])
         raise refused(f"layer {quoted(stuck.name)} is part of a loop (its input depends on its own output)",
-                       f"레이어 {josa(quoted(stuck.name), '이/가')} 순환에 걸려 있습니다 (입력이 자기 출력에 달려 있음)",
-                       stuck.index, stuck.name, stuck.loc)
+                      f"레이어 {josa(quoted(stuck.name), '이/가')} 순환에 걸려 있습니다 (입력이 자기 출력에 달려 있음)",
+                      stuck.index, stuck.name, stuck.loc)
     last = next(position for position, item in enumerate(ordered) if item.name == output)
     return ordered[: last + 1], ordered[last + 1:]
 
@@ -236,7 +236,7 @@ def _sequential(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
         if item.class_name == "InputLayer":
             if index != 0:
                 raise refused("an InputLayer can only come first in a Sequential model",
-                               "InputLayer는 Sequential 모델의 맨 앞에만 올 수 있습니다", own, item.name, item.loc)
+                              "InputLayer는 Sequential 모델의 맨 앞에만 올 수 있습니다", own, item.name, item.loc)
             shape = _input_shape(item.config, item, own)
             continue
         if shape is None and index == 0 and isinstance(item.config, dict):
@@ -258,7 +258,7 @@ def _sequential(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
 def _nested(item: Entry, source: str, depth: int, context: _Context, blame: int, frozen: bool) -> str:
     if depth + 1 > MAX_MODEL_NESTING:
         raise refused(f"models are nested more than {MAX_MODEL_NESTING} deep", f"모델이 {MAX_MODEL_NESTING}단계보다 깊이 "
-                       "중첩되어 있습니다", blame, item.name, item.loc, "too_deep")
+                      "중첩되어 있습니다", blame, item.name, item.loc, "too_deep")
     frozen = frozen or _frozen(item.config)
     before = len(context.layers)
     if item.class_name == "Sequential":
@@ -281,7 +281,7 @@ def _layer_list(config: Any, loc: tuple) -> list:
     layers = config.get("layers") if isinstance(config, dict) else None
     if not isinstance(layers, list):
         raise refused("the model config has no list of layers", "모델 설정에 레이어 목록이 없습니다",
-                       loc=loc + ("layers",), kind="malformed")
+                      loc=loc + ("layers",), kind="malformed")
     return layers
 
 
@@ -294,14 +294,14 @@ def _endpoints(value: Any, loc: tuple) -> list[str]:
     if isinstance(value, list) and all(isinstance(v, list) and v and isinstance(v[0], str) for v in value):
         return [v[0] for v in value]
     raise refused("the model config does not say which layers are its input and output",
-                   "모델 설정에 어떤 레이어가 입력과 출력인지 없습니다", loc=loc, kind="malformed")
+                  "모델 설정에 어떤 레이어가 입력과 출력인지 없습니다", loc=loc, kind="malformed")
 
 
 def _input_shape(config: Any, item: Entry, own: int) -> list:
     shape = _declared_shape(config, item, own) if isinstance(config, dict) else None
     if shape is None:
         raise refused(f"the input layer {quoted(item.name)} has no shape", f"입력 레이어 {quoted(item.name)}에 형태가 "
-                       "없습니다", own, item.name, item.loc, "malformed")
+                      "없습니다", own, item.name, item.loc, "malformed")
     return shape
 
 
@@ -311,8 +311,8 @@ def _declared_shape(config: dict, item: Entry, own: int) -> list | None:
             shape = _shape_or_none(config[key])
             if shape is None:
                 raise refused(f"{key} of {quoted(item.name)} is not a shape with a batch axis: {quoted(config[key])}",
-                               f"{quoted(item.name)}의 {key}가 배치 축이 있는 형태가 아닙니다: {quoted(config[key])}",
-                               own, item.name, item.loc + ("config", key), "malformed")
+                              f"{quoted(item.name)}의 {key}가 배치 축이 있는 형태가 아닙니다: {quoted(config[key])}",
+                              own, item.name, item.loc + ("config", key), "malformed")
             return shape
     if isinstance(config.get("input_shape"), list):  # Keras 1/2: the shape without the batch axis
         return list(config["input_shape"])
