@@ -24,7 +24,8 @@ def blocking_violations(page) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view", "feature maps view"])
+@pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view", "feature maps view", "branches",
+                                   "red merge", "read-only graph"])
 def test_axe_finds_no_serious_or_critical_violations(page, state):
     open_page(page)
     if state == "block selected":
@@ -33,6 +34,24 @@ def test_axe_finds_no_serious_or_critical_violations(page, state):
         select_block(page, 4)
         page.locator("#f-kernel_size").fill("9")
         expect(blocks(page).nth(4)).to_have_class(re.compile("is-error"))
+    elif state == "branches":  # a U-Net: nested lanes, shortcuts, a collapsed branch, a lane to add into
+        page.get_by_text("Presets", exact=True).click()
+        page.get_by_role("button", name=re.compile("^Small U-Net")).click()
+        page.locator(".branch").nth(1).get_by_role("button", name=re.compile("^Collapse the branch")).click()
+        expect(page.locator(".collapsed-block")).to_have_count(1)
+        page.locator(".lane-empty").first.click()
+    elif state == "red merge":  # squeeze-and-excitation concatenated instead of multiplied: shapes disagree
+        page.get_by_text("Presets", exact=True).click()
+        page.get_by_role("button", name=re.compile("^Squeeze-and-excitation")).click()
+        page.locator(".merge-block select.merge-kind").select_option("Concatenate")
+        expect(page.locator(".merge-block.is-error")).to_have_count(1)
+    elif state == "read-only graph":
+        open_page(page, model={"input_shape": [8], "layers": [
+            {"type": "Dense", "units": 4}, {"type": "Dense", "units": 4},
+            {"type": "Add", "inputs": ["dense", "dense_1"]}, {"type": "Add", "inputs": ["add", "dense"]}]})
+        expect(page.locator(".graph-row")).to_have_count(4)
+        page.locator(".graph-row").nth(3).locator(".block-select").click()
+        expect(page.locator(".insp-type")).to_have_text("Add")
     elif state == "python view":
         page.get_by_role("tab", name="Python").click()
     elif state == "feature maps view":  # before a picture is picked (the maps themselves: test_featuremaps)

@@ -225,7 +225,7 @@ def test_a_branch_and_a_run_collapse_into_one_block_and_open_again(page):
     # a run: Shift picks three blocks of the stem, which fold into one
     named(page, "conv2d").locator(".block-select").click()
     named(page, "re_lu").locator(".block-select").click(modifiers=["Shift"])
-    page.locator("#selection-bar").get_by_role("button", name="Collapse into one block").click()
+    page.locator("#selection-bar").get_by_role("button", name="Collapse 3 blocks").click()
     run = page.locator(".collapsed-block")
     expect(run).to_have_count(1)
     expect(run).to_contain_text("3 layers")

@@ -32,7 +32,7 @@ export function renderGraphRows(model, ctx) {
       config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected });
     item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state)));
     const inputs = connections(layer.spec, index, ctx, state);
-    if (inputs) item.append(el("div", { class: "merge-foot" }, inputs));
+    if (inputs) item.append(el("div", { class: "merge-foot" }, el("span", { class: "graph-takes", "aria-hidden": "true", text: t("graph.inputs") }), inputs));
     notes(item, select, layer.id, state);
     return item;
   });

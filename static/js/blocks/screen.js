@@ -10,7 +10,7 @@ import { toBody } from "../model/model.js";
 import { pythonCode } from "../views/python.js";
 import { layerStates } from "./results.js";
 import { renderSelectionBar } from "./selectionbar.js";
-import { renderStack } from "./stack.js";
+import { markSelection, renderStack } from "./stack.js";
 import { renderPythonNote, renderSummary, renderSummaryTable, renderTotals } from "../views/views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +23,7 @@ export function createScreen(store, catalogue) {
   let shownSelection = null;
   let shownFailure = null;
   let drawnIds = new Set(store.get().model.layers.map((l) => l.id));
+  let drawnSelection = null; // what the stack last showed as selected
 
   const selectedLayer = () => store.get().model.layers.find((l) => l.id === store.get().selected) ?? null;
   const failedName = () => (answer?.kind === "result" ? answer.data.error?.name ?? null : null);
@@ -49,18 +50,24 @@ export function createScreen(store, catalogue) {
     const restored = change.source === "history" ? model.layers.find((l) => !drawnIds.has(l.id)) : null;
     if (restored) focusKey = `${restored.id}:select`;
     drawnIds = new Set(model.layers.map((l) => l.id));
-    if (!typing) renderStack($("stack"), { ...stackView(), focusKey });
-    renderSelectionBar($("selection-bar"), store.get());
+    // Selecting is redrawn in place; edits, collapsing and a new language rebuild the list.
+    const selectionOnly = change.model === false && !change.view;
+    const marked = selectionOnly && markSelection($("stack"), store.get(), drawnSelection);
+    if (!typing && !marked) renderStack($("stack"), { ...stackView(), focusKey });
+    drawnSelection = store.get().selected;
+    renderSelectionBar($("selection-bar"), { ...store.get(), collapsed: store.collapsed() }, focusKey);
     $("graph-notice").hidden = !model.graph;
     focusKey = null;
     if (reveal) scrollToBlock(reveal);
     reveal = null;
     $("stack-empty").hidden = model.layers.length > 0;
     $("clear-model").hidden = model.layers.length === 0;
-    renderInput($("input-block"), model.input_shape, { rebuild: change.source !== "input" });
+    if (!selectionOnly) {
+      renderInput($("input-block"), model.input_shape, { rebuild: change.source !== "input" });
+      $("python-text").textContent = pythonCode(toBody(model), catalogue);
+    }
     $("undo").disabled = !store.canUndo();
     $("redo").disabled = !store.canRedo();
-    $("python-text").textContent = pythonCode(toBody(model), catalogue);
     drawInspector(change.source !== "inspector");
   }
 
@@ -70,6 +77,7 @@ export function createScreen(store, catalogue) {
     const { model } = store.get();
     states = layerStates(answer, model);
     renderStack($("stack"), stackView());
+    drawnSelection = store.get().selected;
     // A new failure is brought into view once, so its message is seen; not on every keystroke.
     const failure = states.failedIndex == null ? null : answer?.context.ids[states.failedIndex] ?? null;
     if (failure && failure !== shownFailure) scrollToBlock(failure);

@@ -158,6 +158,28 @@ export function renderStack(list, { model, selected, range, states, catalogue, c
   }
 }
 
+const isLane = (id) => typeof id === "string" && id.includes(":");
+
+/**
+ * A new selection drawn in place, without rebuilding hundreds of blocks (ResNet152); answers false when it
+ * cannot be (a lane is or was the target: its words change), and the list must be drawn again.
+ */
+export function markSelection(list, { selected, range }, previous) {
+  if (isLane(selected) || isLane(previous) || list.classList.contains("is-graph")) return false;
+  for (const node of list.querySelectorAll(".is-selected, .is-in-range")) node.classList.remove("is-selected", "is-in-range");
+  for (const button of list.querySelectorAll('.block-select[aria-pressed="true"]')) button.setAttribute("aria-pressed", "false");
+  const mark = (id, className) => {
+    const node = id && list.querySelector(`[data-id="${CSS.escape(id)}"]`);
+    const block = node?.closest(".block, .branch");
+    if (!block) return;
+    block.classList.add(className);
+    block.querySelector(":scope > .block-card > .block-select")?.setAttribute("aria-pressed", "true");
+  };
+  for (const id of range ?? []) mark(id, "is-in-range");
+  mark(selected, "is-selected");
+  return true;
+}
+
 /** The block-select buttons in reading order, for arrow keys that walk the whole model, lanes included. */
 function walkable(list) {
   return [...list.querySelectorAll(".block-select")];

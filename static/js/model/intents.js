@@ -211,6 +211,13 @@ export function createIntents({ store, catalogue, setFocus, setReveal }) {
       setFocus(`${key}:expand`);
       setCollapsed(key, true);
     },
+    /** Every top-level branch collapsed (the nested ones go with them), or everything opened. */
+    collapseAll(collapse) {
+      const top = model().items?.filter((item) => item.lanes).map((item) => item.id) ?? [];
+      setFocus(collapse ? "bar:open-all" : "bar:collapse-all");
+      store.setCollapsed(collapse ? top : []);
+      announce(t(collapse ? "announce.collapsedAll" : "announce.openedAll"));
+    },
     load,
     clear() {
       store.commit(clearLayers(model()), { selected: null });

@@ -49,9 +49,11 @@ export function wireCopyButtons(root) {
 export function renderSummaryTable(table, answer) {
   table.replaceChildren();
   if (answer?.kind !== "result" || !answer.data.summary) return;
+  const functional = Boolean(answer.data.functional); // a graph: each row says what it is connected to
   const head = el("tr", {}, ...["summary.layer", "summary.output", "summary.params"].map((key) => el("th", { scope: "col", text: t(key) })));
   const rows = answer.data.layers.map((row) => el("tr", {},
-    el("td", {}, el("span", { class: "summary-name", text: row.name }), " ", el("span", { class: "summary-type", text: `(${row.type})` })),
+    el("td", {}, el("span", { class: "summary-name", text: row.name }), " ", el("span", { class: "summary-type", text: `(${row.type})` }),
+      functional && row.inputs?.length ? el("span", { class: "summary-connected", text: `${t("summary.connected")}: ${row.inputs.join(", ")}` }) : null),
     el("td", { class: "mono", text: formatShape(row.output_shape) }),
     el("td", { class: "mono num", text: formatInt(row.params) })));
   const total = el("tr", { class: "summary-total" }, el("th", { scope: "row", colspan: "2", text: t("totals.total") }),
