@@ -5,8 +5,10 @@ shown read-only as rows; model files open from the toolbar or by dropping them o
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -299,6 +301,60 @@ def test_a_model_file_dropped_on_the_page_opens_and_a_refusal_says_why(page):
     expect(notice).to_contain_text("Opened model.json")
     expect(named(page, "block1_add")).to_be_visible()
     expect(page.locator(".file-drop")).to_be_hidden()
+
+
+def keras_layer(class_name: str, name: str, *inputs: str, **config) -> dict:
+    """A layer of a Keras 3 functional config.json, as model.save() writes it."""
+    tensors = [{"class_name": "__keras_tensor__", "config": {"shape": [None, 8, 8, 4], "dtype": "float32",
+                                                             "keras_history": [source, 0, 0]}} for source in inputs]
+    return {"module": "keras.layers", "class_name": class_name, "registered_name": None, "name": name,
+            "config": {"name": name, "trainable": True, **config},
+            "inbound_nodes": [{"args": [tensors if len(tensors) > 1 else tensors[0]], "kwargs": {}}]}
+
+
+def keras_file(*layers: dict) -> bytes:
+    source = {"module": "keras.layers", "class_name": "InputLayer", "name": "input_layer", "inbound_nodes": [],
+              "config": {"batch_shape": [None, 8, 8, 4], "dtype": "float32", "name": "input_layer"}}
+    config = {"module": "keras", "class_name": "Functional", "config": {
+        "name": "small", "layers": [source, *layers], "input_layers": ["input_layer", 0, 0],
+        "output_layers": [layers[-1]["name"], 0, 0]}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        archive.writestr("config.json", json.dumps(config))
+    return buffer.getvalue()
+
+
+def test_a_real_keras_file_opens_as_blocks_or_rows_and_a_lambda_is_refused(page):
+    open_page(page)
+
+    def open_file(name: str, data: bytes) -> None:
+        page.set_input_files("#open-file-input", files=[{"name": name, "mimeType": "application/zip", "buffer": data}])
+
+    open_file("residual.keras", keras_file(
+        keras_layer("Conv2D", "conv", "input_layer", filters=4, kernel_size=[3, 3], padding="same"),
+        keras_layer("Add", "add", "conv", "input_layer"),
+        keras_layer("Flatten", "flatten", "add")))
+    expect(page.locator("#import-notice")).to_contain_text("Opened residual.keras: 3 layers, as blocks")
+    expect(branches(page)).to_have_count(1)
+    expect(merge_of(branches(page).first)).to_contain_text("(None, 8, 8, 4)")
+    expect(totals(page)).to_contain_text("Total params: 148 (")  # (3·3·4 + 1)·4
+
+    open_file("cells.keras", keras_file(  # two cells that each take both earlier outputs: no lanes can hold it
+        keras_layer("Conv2D", "a", "input_layer", filters=4, kernel_size=[1, 1]),
+        keras_layer("Conv2D", "b", "a", filters=4, kernel_size=[1, 1]),
+        keras_layer("Add", "cell1", "a", "b"),
+        keras_layer("Add", "cell2", "cell1", "a")))
+    expect(page.locator("#import-notice")).to_contain_text("shown as rows")
+    expect(page.locator(".graph-row")).to_have_count(4)
+    expect(page.locator(".graph-row").nth(3)).to_contain_text("cell1")
+
+    open_file("evil.keras", keras_file(keras_layer("Lambda", "evil", "input_layer", function="os.system")))
+    notice = page.locator("#import-notice")
+    expect(notice).to_have_class(re.compile("is-error"))
+    expect(notice).to_contain_text("Could not open evil.keras")
+    expect(notice).to_contain_text("Lambda")
+    expect(page.locator(".graph-row")).to_have_count(4)  # the model on the page is left as it was
 
 
 SIZES = {"1024x768": (1024, 768), "1280x800": (1280, 800), "phone": (390, 844)}
