@@ -100,7 +100,16 @@ class ModelResult:
             return self._functional_summary()
         rows = [(r.layer.name, r.layer.kind.type, r.output_shape, r.inference.trainable + r.inference.non_trainable)
                 for r in self.layers]
-        return summary_text(rows, *self.totals())
+        return summary_text(rows, *self.totals(), int64_weights=self._int64_weights())
+
+    def _weight_bytes(self, trainable: int, non_trainable: int) -> dict[str, int]:
+        """As Keras's summary sizes them: float32, and 8 bytes for an int64 (Normalization's count)."""
+        wide = self._int64_weights() * FLOAT32_BYTES
+        return {"total": (trainable + non_trainable) * FLOAT32_BYTES + wide,
+                "trainable": trainable * FLOAT32_BYTES, "non_trainable": non_trainable * FLOAT32_BYTES + wide}
+
+    def _int64_weights(self) -> int:
+        return sum(r.inference.int64_weights for r in self.layers if r.counted)
 
     def _functional_summary(self) -> str:
         """As ``keras.Model(inputs, outputs).summary()``: an InputLayer row, Keras's order, and "Connected to"
@@ -117,7 +126,7 @@ class ModelResult:
                 row = (name, r.layer.kind.type, r.output_shape, r.inference.trainable + r.inference.non_trainable,
                        sources)
             rows.append(row[:4] if chain else row)
-        return summary_text(rows, *self.totals(), model_name="functional")
+        return summary_text(rows, *self.totals(), model_name="functional", int64_weights=self._int64_weights())
 
     def to_json(self) -> dict[str, Any]:
         trainable, non_trainable = self.totals()
@@ -133,6 +142,7 @@ class ModelResult:
             "total_params": trainable + non_trainable,
             "trainable_params": trainable,
             "non_trainable_params": non_trainable,
+            "weight_bytes": self._weight_bytes(trainable, non_trainable),
             "total_macs": None if None in macs else sum(macs),
             "summary": self.summary(),
             "error": None if failed is None else {
@@ -168,6 +178,8 @@ def infer_node(layer: ValidLayer, input_shapes: list[Shape]) -> Inference:
     """One layer on the shapes of its inputs: a merge gets them all, named; any other layer its one input."""
     if not layer.kind.merge:
         return infer_layer(layer.kind, input_shapes[0], layer.params)
+    if not layer.listed and layer.kind.single is not None:
+        return layer.kind.single(input_shapes[0], layer.params)
     if not layer.listed:
         raise LayerError(
             f"{layer.kind.type} joins a list of inputs; name them in inputs, e.g. [\"{layer.inputs[0]}\", \"input\"]",

@@ -35,12 +35,13 @@ def readable_size(num_bytes: float) -> str:
     return f"{num_bytes:.2f} {units[-1]}"
 
 
-def params_line(label: str, count: int) -> str:
+def params_line(label: str, count: int, int64_count: int = 0) -> str:
+    """Keras sizes each weight by its dtype: float32, except an int64 here and there (Normalization's count).
+
+    >>> params_line("Total", 122570), params_line("Non-trainable", 7, int64_count=1)
+    (' Total params: 122,570 (478.79 KB)', ' Non-trainable params: 7 (32.00 B)')
     """
-    >>> params_line("Total", 122570)
-    ' Total params: 122,570 (478.79 KB)'
-    """
-    return f" {label} params: {count:,} ({readable_size(count * FLOAT32_BYTES)})"
+    return f" {label} params: {count:,} ({readable_size(count * FLOAT32_BYTES + int64_count * FLOAT32_BYTES)})"
 
 
 # A word with the whitespace around it, as rich (which draws Keras's table) splits text.
@@ -59,6 +60,7 @@ def cell_width(text: str) -> int:
     return sum(_char_width(char) for char in text)
 
 
+@cache  # a summary of NASNetLarge measures about 100,000 characters from a few dozen distinct ones
 def _char_width(char: str) -> int:
     if unicodedata.combining(char) or not char.isprintable():
         return 0
@@ -94,6 +96,8 @@ def wrap_cell(text: str, width: int) -> list[str]:
 def _cut(text: str, width: int) -> str:
     if cell_width(text) <= width:
         return text
+    if text.isascii():  # one column per character: NASNet's long names cut by slicing, not one by one
+        return text[: width - 1] + ELLIPSIS
     kept, used = "", 0
     for char in text:
         if used + _char_width(char) > width - 1:
@@ -129,9 +133,10 @@ def _rule(left: str, fill: str, middle: str, right: str, widths: tuple[int, ...]
 Row = tuple[str, str, Shape | None, int] | tuple[str, str, Shape | None, int, str]
 
 
-def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name: str = "sequential") -> str:
+def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name: str = "sequential",
+                 int64_weights: int = 0) -> str:
     """rows: (layer name, class name, output shape, params[, connected to]) in order; with a fifth cell the table
-    has Keras's "Connected to" column."""
+    has Keras's "Connected to" column. ``int64_weights``: non-trainable weights Keras keeps in 8 bytes."""
     widths = CONNECTED_WIDTHS if rows and len(rows[0]) == 5 else CELL_WIDTHS
     header = [f" {t:<{w - 2}} " if a == "l" else f" {t:>{w - 2}} " for t, w, a in zip(HEADERS, widths, "llrl")]
     lines = [f'Model: "{model_name}"', _rule("┏", "━", "┳", "┓", widths), "┃" + "┃".join(header) + "┃",
@@ -141,6 +146,6 @@ def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name
             lines.append(_rule("├", "─", "┼", "┤", widths))
         lines += _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}", *connected), widths)
     lines.append(_rule("└", "─", "┴", "┘", widths))
-    lines += [params_line("Total", trainable + non_trainable), params_line("Trainable", trainable),
-              params_line("Non-trainable", non_trainable)]
+    lines += [params_line("Total", trainable + non_trainable, int64_weights), params_line("Trainable", trainable),
+              params_line("Non-trainable", non_trainable, int64_weights)]
     return "\n".join(lines)

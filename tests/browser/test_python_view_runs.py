@@ -174,8 +174,6 @@ def test_branching_models_are_written_with_the_functional_api_and_print_the_apis
         assert run["summary"] == answer["summary"] + "\n", f"{name}:\n{code}\n{run['summary']}"
 
 
-@pytest.mark.xfail(strict=True, reason="/api/shapes sizes Normalization's int64 `count` weight as 4 bytes; Keras "
-                                       "prints 'Non-trainable params: 7 (32.00 B)', the API '(28.00 B)'")
 def test_an_unadapted_normalization_prints_the_apis_summary_in_keras(page):
     model = {"input_shape": [8, 8, 3], "layers": [
         {"type": "Normalization"}, {"type": "Conv2D", "filters": 3, "kernel_size": 1, "inputs": ["input"]},

@@ -18,6 +18,7 @@ from app.core.params import (
     ChoiceParam,
     FloatParam,
     IntParam,
+    NumbersParam,
     Param,
     ShapeParam,
     SidesParam,
@@ -90,6 +91,9 @@ def value(param: Param, wild: bool = False) -> st.SearchStrategy:
     elif isinstance(param, AxisParam):
         axis = st.integers(-5, 4)
         strategy = st.one_of(axis, st.lists(axis, min_size=1, max_size=2, unique=True)) if param.allow_list else axis
+    elif isinstance(param, NumbersParam):
+        number = st.floats(0.5, 2.0)
+        strategy = st.one_of(number, st.lists(number, min_size=1, max_size=4))
     else:  # pragma: no cover - a new Param class needs a strategy here
         raise NotImplementedError(type(param).__name__)
     return st.one_of(st.none(), strategy) if param.nullable else strategy

@@ -45,6 +45,8 @@ SUBTRACT_THREE = spec([4, 4, 3], {"type": "Subtract", "inputs": ["input", "input
 MERGE_WITHOUT_LIST = spec([4, 4, 3], conv(3, padding="same"), {"type": "Add"})
 CONCAT_AXIS_1 = spec([4, 4, 3], conv(3, padding="same"), {"type": "Concatenate", "axis": 1, "inputs": ["input", "conv2d"]})
 
+NORMALIZED = spec([8, 8, 3], {"type": "Normalization"}, conv(3, 1, inputs=["input"]),
+                 {"type": "Add", "inputs": ["normalization", "conv2d"]})  # its count weight is an int64: 8 bytes
 CASES = {"residual": RESIDUAL, "downsample": DOWNSAMPLE, "wrong_shortcut": WRONG_SHORTCUT, "inception": INCEPTION,
          "squeeze_excite": SQUEEZE_EXCITE, "unused_branch": UNUSED_BRANCH, "mixed_ranks": MIXED_RANKS,
          "concat_mismatch": CONCAT_MISMATCH, "subtract_three": SUBTRACT_THREE, "merge_without_list": MERGE_WITHOUT_LIST,
@@ -72,8 +74,8 @@ def keras_summary(model: keras.Model) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-@pytest.mark.parametrize("body", [RESIDUAL, INCEPTION, UNUSED_BRANCH, SQUEEZE_EXCITE, CONCAT_AXIS_1],
-                         ids=["residual", "inception", "unused_branch", "squeeze_excite", "chain"])
+@pytest.mark.parametrize("body", [RESIDUAL, INCEPTION, UNUSED_BRANCH, SQUEEZE_EXCITE, CONCAT_AXIS_1, NORMALIZED],
+                         ids=["residual", "inception", "unused_branch", "squeeze_excite", "chain", "normalized"])
 def test_functional_summary_is_what_keras_prints(body, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     keras.utils.clear_session()

@@ -59,6 +59,16 @@ def _custom_scale_infer(sources: list[tuple[str, Shape]], p: dict[str, Any]) -> 
                      param_steps=[Step(NO_PARAMS, "0")])
 
 
+def _custom_scale_single(shape: Shape, p: dict[str, Any]) -> Inference:
+    """Called on one tensor, Keras's ``inputs[0] + inputs[1] * scale`` indexes its batch axis: no error, one axis
+    fewer. Almost surely a mistake, so the page says so."""
+    warning = Text("CustomScaleLayer called on one tensor adds its first two samples and drops the batch axis; "
+                   "give it two inputs", "CustomScaleLayer를 텐서 하나에 쓰면 첫 두 샘플을 더하고 배치 축이 사라집니다; "
+                   "입력 두 개를 주세요")
+    return Inference(shape[1:], shape_steps=[Step(warning, f"{format_shape(shape)} → {format_shape(shape[1:])}")],
+                     param_steps=[Step(NO_PARAMS, "0")])
+
+
 KINDS = (
     LayerKind("LayerScale", "core", Text(
         "multiplies each channel by a learned scale (ConvNeXt's layer scale)",
@@ -71,5 +81,5 @@ KINDS = (
         "adds a branch, scaled by a constant, to its first input (InceptionResNetV2's residual)",
         "상수 배율을 곱한 갈래를 첫 입력에 더함 (InceptionResNetV2의 잔차 연결)"),
         (FloatParam("scale", Text("the branch's constant scale", "갈래에 곱할 상수 배율"), required=True, example=0.17),),
-        _custom_scale_infer, merge=True),
+        _custom_scale_infer, merge=True, single=_custom_scale_single),
 )

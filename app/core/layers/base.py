@@ -33,6 +33,7 @@ class Inference:
     shape_steps: list[Step] = field(default_factory=list)
     param_steps: list[Step] = field(default_factory=list)
     run_error: Text | None = None  # Keras builds the layer, but running data through it fails, saying this
+    int64_weights: int = 0  # of the non-trainable ones, those Keras keeps as int64 (Normalization's count): 8 bytes
 
 
 class ArgumentError(ValueError):
@@ -63,6 +64,7 @@ class LayerKind:
     min_rank: int | None = None  # Keras InputSpec min_ndim
     check: Check | None = None  # cross-argument rules Keras enforces in the constructor
     merge: bool = False  # takes a list of inputs: ``infer`` gets [(source name, shape), …] instead of one shape
+    single: Infer | None = None  # a merge called on one tensor instead of a list; None: Keras refuses
 
     @cached_property
     def name_prefix(self) -> str:

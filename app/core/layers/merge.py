@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core.explain import NO_PARAMS, Step
 from app.core.layers.base import Inference, LayerError, LayerKind
-from app.core.params import IntParam
+from app.core.params import AxisParam
 from app.core.shapes import Dim, Shape, format_shape
 from app.core.text import Text, josa
 
@@ -156,7 +156,6 @@ KINDS = (
     LayerKind("Concatenate", "merging", Text(
         "joins its inputs side by side along one axis (the channels by default): Inception's towers, U-Net's skips",
         "입력을 한 축(기본은 채널)을 따라 나란히 이음: Inception의 갈래, U-Net의 건너뛰기 연결"),
-        (IntParam("axis", Text("the axis to join along (-1: channels)", "이어 붙일 축 (-1: 채널)"), default=-1,
-                  minimum=None),),
+        (AxisParam("axis", Text("the axis to join along (-1: channels)", "이어 붙일 축 (-1: 채널)"), default=-1),),
         _concatenate_infer, merge=True),
 )

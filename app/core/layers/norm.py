@@ -86,20 +86,37 @@ def _normalization_infer(shape: Shape, p: dict[str, Any]) -> Inference:
     kept.sort()
     size = features(shape, tuple(kept))
     if p["mean"] is not None:
-        _check_constants(p["mean"], shape[kept[-1]] if kept else 1)
+        _check_constants(p["mean"], p["variance"], shape, kept)
         return Inference(shape, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(Text(
             "mean and variance are given as constants: no weights", "평균과 분산을 상수로 주었으므로 가중치 없음"), "0")])
-    return Inference(shape, non_trainable=2 * size + 1, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(
+    return Inference(shape, non_trainable=2 * size + 1, int64_weights=1, shape_steps=[Step(SAME_SHAPE, "")], param_steps=[Step(
         Text("non-trainable: mean and variance per kept feature, and the sample count",
              "학습 안 됨: 남는 특성마다 평균과 분산, 그리고 샘플 수"), f"2·{n(size)} + 1 = {n(2 * size + 1)}")])
 
 
-def _check_constants(values: Any, size: int) -> None:
-    count = len(values) if isinstance(values, tuple) else 1
-    if count not in (1, size):
-        raise LayerError(f"mean and variance have {count} values but the normalised axis has {size}; give {size} "
-                         "values or one", f"평균과 분산의 값은 {count}개인데 정규화할 축의 크기는 {size}입니다; "
-                         f"{size}개나 1개를 주세요")
+def _check_constants(mean: Any, variance: Any, shape: Shape, kept: list[int]) -> None:
+    """As Keras's build: a list of means lies along the last kept axis and the variances are reshaped like it;
+    both must then stretch to that axis's size (one value stretches to any)."""
+    means, variances = _count(mean), _count(variance)
+    if isinstance(mean, tuple):
+        target = shape[kept[-1]] if kept else 1
+        if not kept or variances != means or means not in (1, target):
+            raise _constants_error(means, variances, target)
+        return
+    target = shape[-1] if len(shape) - 1 in kept else 1  # a scalar mean: the variances line up with the last axis
+    if variances not in (1, target):
+        raise _constants_error(means, variances, target)
+
+
+def _count(values: Any) -> int:
+    return len(values) if isinstance(values, tuple) else 1
+
+
+def _constants_error(means: int, variances: int, size: int) -> LayerError:
+    return LayerError(f"mean has {means} value(s) and variance {variances}, but the normalised axis has {size}; give "
+                      f"both {size} values, or one each",
+                      f"평균은 {means}개, 분산은 {variances}개인데 정규화할 축의 크기는 {size}입니다; 둘 다 "
+                      f"{size}개나 1개씩 주세요")
 
 
 def _normalization_check(p: dict[str, Any]) -> None:
