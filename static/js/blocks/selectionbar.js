@@ -31,7 +31,7 @@ function draw(bar, { model, selected, range, collapsed }) {
   else if (found) text = t("selection.one", { name: model.names.get(selected) ?? "" });
   const branchOnly = count === 1 && found.role === "merge";
   bar.replaceChildren(
-    el("p", { class: "selection-text", text }),
+    el("p", { class: `selection-text${lane || found ? "" : " is-hint"}`, text }),
     el("div", { class: "selection-actions" },
       button("wrap", count > 1 ? t("selection.wrapMany") : t("selection.wrap"), !run),
       button("collapse", branchOnly ? t("selection.collapseBranch") : count > 1 ? t("selection.collapseMany", { count }) : t("selection.collapse"),
