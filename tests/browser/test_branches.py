@@ -48,10 +48,16 @@ def api_totals(page, body: dict) -> dict:
     return answer.json()
 
 
+def drag(source, target, **options) -> None:
+    """Drag with the source in the middle of its scrolling column, clear of the sticky bars above and below."""
+    source.evaluate("el => el.scrollIntoView({block: 'center'})")
+    source.drag_to(target, **options)
+
+
 def drop_below(source, target) -> None:
     """Drag `source` onto the lower edge of `target`: it lands right after it."""
     height = target.bounding_box()["height"]
-    source.drag_to(target, target_position={"x": 60, "y": height - 3})
+    drag(source, target, target_position={"x": 60, "y": height - 3})
 
 
 def test_a_resnet_block_built_by_dragging_turns_red_on_mismatched_shapes_and_green_when_fixed(page):
@@ -166,6 +172,34 @@ def test_shift_picks_a_run_that_wraps_into_one_lane(page):
     assert body_from_url(page.url)["layers"][3] == {"type": "Add", "inputs": ["conv2d_1", "input"]}
 
 
+def test_blocks_move_between_lanes_and_a_branch_moves_whole(page):
+    open_page(page, model=PRESETS["resnet_block"]["model"])
+    branch = branches(page).first
+    relu = named(page, "re_lu")
+    drag(relu, lanes(branch).nth(1).locator(".lane-empty"))
+    expect(lanes(branch).nth(1).locator(".block")).to_have_count(1)
+    expect(lanes(branch).nth(0).locator(".block")).to_have_count(4)
+    expect(lanes(branch).nth(1)).to_contain_text("re_lu")
+    # Alt+arrows move within a lane; plain arrows walk on across lanes and out to the merge
+    named(page, "conv2d_1").locator(".block-select").focus()
+    page.keyboard.press("Alt+ArrowUp")
+    expect(lanes(branch).nth(0).locator(".block").nth(1)).to_contain_text("conv2d_1")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(named(page, "re_lu").locator(".block-select")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(merge_of(branch).locator(".block-select")).to_be_focused()
+    # the branch, held by its frame, moves below the last block as one piece
+    drop_below(branch.locator(".branch-head"), named(page, "re_lu_1"))
+    expect(blocks(page).first).to_contain_text("ReLU")
+    expect(branches(page)).to_have_count(1)
+    layers = body_from_url(page.url)["layers"]
+    assert [layer["type"] for layer in layers] == ["ReLU", "Conv2D", "Conv2D", "BatchNormalization", "BatchNormalization", "ReLU", "Add"]
+    page.keyboard.press("Control+Z")
+    expect(lanes(branches(page).first).nth(1).locator(".block")).to_have_count(1)
+
+
 @pytest.mark.parametrize("preset_id", BRANCHED)
 def test_each_branch_preset_loads_with_the_apis_totals(page, preset_id):
     open_page(page)
@@ -191,6 +225,13 @@ def test_a_link_round_trip_keeps_the_lanes_and_nesting(page):
     expect(branches(page)).to_have_count(2)
     expect(lanes(branches(page).first).nth(0).locator(".branch")).to_have_count(1)
     expect_model_in_url(page, unet)
+    branches(page).first.get_by_role("button", name="Lane", exact=True).first.click()  # an edit: saved in the browser
+    expect(lanes(branches(page).first)).to_have_count(3)
+    again = page.context.new_page()  # no link: the model comes back from the browser's storage, lanes and all
+    again.goto("/")
+    expect(branches(again)).to_have_count(2)
+    expect(lanes(branches(again).first)).to_have_count(3)
+    expect(lanes(branches(again).first).nth(0).locator(".branch")).to_have_count(1)
 
 
 def test_a_graph_that_does_not_nest_is_shown_read_only_with_its_connections(page):

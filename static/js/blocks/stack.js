@@ -150,6 +150,7 @@ export function renderStack(list, { model, selected, range, states, catalogue, c
   const ctx = { model, selected, range: new Set(range ?? []), states, catalogue, collapsed,
     index: new Map(model.layers.map((layer, i) => [layer.id, i])) };
   list.classList.toggle("is-graph", Boolean(model.graph));
+  list.classList.toggle("is-large", model.layers.length > LARGE);
   if (model.graph) list.replaceChildren(...renderGraphRows(model, ctx));
   else list.replaceChildren(...renderItems(model.items, ctx));
   if (keepFocus) {
@@ -157,6 +158,9 @@ export function renderStack(list, { model, selected, range, states, catalogue, c
     (target && !target.disabled ? target : list.querySelector(`[data-focus="${CSS.escape(keepFocus.split(":")[0])}:select"]`))?.focus();
   }
 }
+
+/** Above this many layers, blocks out of view are not laid out (see branches.css). */
+const LARGE = 80;
 
 const isLane = (id) => typeof id === "string" && id.includes(":");
 
