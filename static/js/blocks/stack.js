@@ -217,12 +217,13 @@ export function wireStack(list, intents) {
     const button = event.target.closest("button.block-select");
     if (!button) return;
     const id = button.closest("[data-id]").dataset.id;
+    const run = button.closest(".collapsed-block")?.dataset.id.startsWith("run:"); // a collapsed run is not one block to move or delete
     const vertical = event.key === "ArrowUp" || event.key === "ArrowDown";
     const step = event.key === "ArrowUp" ? -1 : +1;
     if (event.altKey && vertical) {
       event.preventDefault();
-      intents.move(id, step, `${id}:select`);
-    } else if (event.key === "Delete" || event.key === "Backspace") {
+      if (!run) intents.move(id, step, `${id}:select`);
+    } else if ((event.key === "Delete" || event.key === "Backspace") && !run) {
       event.preventDefault();
       intents.remove(id);
     } else if (vertical) {
