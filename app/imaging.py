@@ -17,18 +17,14 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.text import Text, clip
+from app.jobs.errors import InputRefused
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class ImageError(ValueError):
-    """An upload we refuse; ``status`` is 413 for too large, 422 otherwise."""
-
-    def __init__(self, text: Text, status: int = 422):
-        super().__init__(text.en)
-        self.text = text
-        self.status = status
+class ImageError(InputRefused):
+    """A picture we refuse; ``status`` is 413 for too large, 422 otherwise."""
 
 
 # Pillow's own bomb check raises at twice its built-in limit (about 89 Mpx) with words of its own, before ours

@@ -5,6 +5,16 @@ from __future__ import annotations
 from app.core.text import Text
 
 
+class InputRefused(ValueError):
+    """Raised inside a job: its input cannot be used (a picture that will not decode, weights that do not fit the
+    model); ``status`` is 413 for too large, 422 otherwise. The worker answers it in these words and lives on."""
+
+    def __init__(self, text: Text, status: int = 422):
+        super().__init__(text.en)
+        self.text = text
+        self.status = status
+
+
 class WorkerError(Exception):
     """A job that did not complete; ``status`` is the HTTP status to answer with, ``text`` says why."""
 

@@ -21,7 +21,7 @@ import anyio
 
 from app.config import Settings
 from app.core.text import Text, josa
-from app.jobs.errors import JobFailed, JobRefused, WorkerCrashed, WorkerTimeout
+from app.jobs.errors import InputRefused, JobFailed, JobRefused, WorkerCrashed, WorkerTimeout
 
 MEMORY_POLL_S = 0.05  # how often a running job's worker memory is read from /proc
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -33,7 +33,6 @@ def serve(conn: Connection) -> None:  # pragma: no cover - runs in the child pro
     """The worker's main loop: import TensorFlow once, then answer (job, payload) messages."""
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only: no GPU probing noise or delay
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from app.imaging import ImageError
     from app.tf.jobs import JOBS
 
     conn.send(("ready", os.getpid()))
@@ -44,7 +43,7 @@ def serve(conn: Connection) -> None:  # pragma: no cover - runs in the child pro
             return
         try:
             conn.send(("ok", JOBS[job](payload)))
-        except ImageError as error:  # the input was refused: the request's fault, said in its own words
+        except InputRefused as error:  # the input was refused: the request's fault, said in its own words
             conn.send(("refused", (error.status, error.text.en, error.text.ko)))
         except Exception as error:  # any other failure of the job is reported, the worker lives on
             conn.send(("error", f"{type(error).__name__}: {error}"))

@@ -6,7 +6,6 @@ import asyncio
 import json
 import math
 from collections.abc import Coroutine
-from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -26,6 +25,7 @@ from app.core.text import Text, josa, quoted
 from app.errors import Problem, refuse_unrunnable, responses
 from app.imaging import ImageError, check_upload
 from app.jobs import WorkerError
+from app.runs.imported import IMPORTED, weights_file
 from app.samples import SAMPLES, sample_png
 
 router = APIRouter(prefix="/api", tags=["feature maps"])
@@ -83,7 +83,7 @@ async def post_featuremaps(
     _refuse_if_busy(request)  # before waiting: what waiting requests hold is bounded by the queue
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
                "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump(),
-               "weights": weights}
+               "weights": weights, "kernels_before": weights is not None and run_seed is not None}
     maps = await _unless_disconnected(request, request.app.state.workers.run("featuremaps", payload))
     if maps is None:
         return Response(status_code=CLIENT_GONE)
@@ -96,19 +96,21 @@ async def post_featuremaps(
 
 
 async def _trained(request: Request, run_id: str | None, model: str | None) -> tuple[str | None, str, int | None]:
-    """The weights file, model and seed of a finished run, or (None, the model sent, None)."""
+    """The weights file, model and seed of a finished run, or (None, the model sent, None). A run opened from a
+    file has no seed: its weights were not trained from ours."""
     if run_id is None:
         if model is None:
             raise Problem(422, Text("send the model (field 'model') or a finished run (field 'run_id')",
                                     "모델 (필드 'model')이나 끝난 실행 (필드 'run_id')을 보내 주세요"), loc=("body", "model"))
         return None, model, None
     run = await anyio.to_thread.run_sync(request.app.state.runs.get, run_id)
-    weights = Path(run["weights"]).with_suffix(".weights.h5") if run and run["weights"] else None
+    weights = weights_file(run)
     if weights is None or not weights.exists():
         raise Problem(422, Text(f"run {quoted(run_id)} has no trained weights (unknown, still training, or failed)",
                                 f"실행 {quoted(run_id)}에는 학습된 가중치가 없습니다 (없는 실행, 학습 중, 또는 실패)"),
                       loc=("body", "run_id"))
-    return str(weights), json.dumps(run["request"]["model"]), run["request"]["seed"]
+    seed = None if run["dataset"] == IMPORTED else run["request"]["seed"]
+    return str(weights), json.dumps(run["request"]["model"]), seed
 
 
 def _refuse_if_busy(request: Request) -> None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import zipfile
 from typing import Annotated, BinaryIO
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, File, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.responses import Response
 
 from app.config import Settings, get_settings
 from app.core.engine import infer_model
 from app.core.readers import Imported, ImportRefused, ReadLimits, read_model_file
 from app.core.spec import Issue, ModelSpec, SpecError, validate_model
-from app.core.text import Text
+from app.core.text import Text, clip
 from app.errors import Problem, responses
 from app.limits import UploadGate
 from app.routes.shapes import json_bytes
+from app.runs.imported import WeightsTooLarge
+from app.runs.imported import keep_weights as keep_run_weights
 
 router = APIRouter(prefix="/api", tags=["shapes"])
 PATH = "/api/import"
@@ -36,6 +39,7 @@ def install(app: FastAPI, settings: Settings) -> None:
 async def import_model(
     file: Annotated[UploadFile, File(description="a .keras file (model.save), a legacy .h5 file, or the JSON of "
                                                  "model.to_json()")],
+    request: Request,
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """The architecture only, read as data: the `.keras` zip's `config.json` or the `.h5` file's `model_config`,
@@ -45,7 +49,9 @@ async def import_model(
     The answer: `model` (the body POST /api/shapes takes: `input_shape` and `layers`, each with its Keras name,
     `inputs` where it does not take the layer before it, and the arguments the catalogue knows), `notes` (what was
     dropped or changed, each with the layers it concerns), `source` (format, Keras version, whether the file holds
-    weights, …) and `shapes` (the answer of POST /api/shapes for `model`).
+    weights, …), `shapes` (the answer of POST /api/shapes for `model`) and `run_id`: when the file holds weights
+    they are kept like a finished training run's, and POST /api/featuremaps with this `run_id` draws what the
+    network sees with them (the worker builds the model from `model` and loads only the weights); null otherwise.
 
     Refused with what and where (the layer's index in the file and its name): a `Lambda` or any Python code, a class
     the catalogue does not know or from a module that is not Keras's, several inputs or outputs, a shared layer
@@ -58,8 +64,9 @@ async def import_model(
         raise Problem(refused.status, refused.text, layer=refused.layer, name=refused.name, loc=refused.loc,
                       kind=refused.kind)
     shapes = await anyio.to_thread.run_sync(_shapes, imported, settings)
-    await keep_weights(file.file, imported, settings)
-    return Response(json_bytes({**imported.to_json(), "shapes": shapes}), media_type="application/json")
+    run_id = await keep_weights(file.file, imported, shapes, request, settings)
+    return Response(json_bytes({**imported.to_json(), "shapes": shapes, "run_id": run_id}),
+                    media_type="application/json")
 
 
 def _shapes(imported: Imported, settings: Settings) -> dict:
@@ -85,9 +92,19 @@ def _refused_spec(error: SpecError, model: dict) -> Problem:
     return problem
 
 
-async def keep_weights(file: BinaryIO, imported: Imported, settings: Settings) -> None:
-    """Where a file's weights will be kept, like a finished run's (app/runs/store.py), so feature maps and kernels
-    can be drawn from them: `imported.source["weights"]` says the file has them (`format` "keras": the zip's
-    `model.weights.h5`; "h5": the file itself), `file` is the upload, still open and seekable, and
-    `imported.model` the validated spec the worker will build before loading them. Not kept yet."""
-    return None
+async def keep_weights(file: BinaryIO, imported: Imported, shapes: dict, request: Request,
+                       settings: Settings) -> str | None:
+    """The file's weights kept as a finished run (app.runs.imported), so feature maps and kernels can be drawn
+    from them; the run's id, or None when the file holds none. Copied off the loop: they can be hundreds of MB."""
+    try:
+        return await anyio.to_thread.run_sync(
+            keep_run_weights, file, imported.source, imported.model, shapes["total_params"], request.app.state.runs,
+            settings.data_dir, settings.max_import_bytes)
+    except WeightsTooLarge:
+        raise Problem(413, Text(f"the weights in the file inflate past {settings.max_import_bytes:,} bytes (setting "
+                                "CNN_MAX_IMPORT_BYTES)", f"파일의 가중치가 풀면 {settings.max_import_bytes:,}바이트를 넘습니다 "
+                                "(설정 CNN_MAX_IMPORT_BYTES)"), loc=("body", "file"))
+    except (OSError, zipfile.BadZipFile, KeyError) as error:  # a damaged weights entry: keep the architecture
+        imported.notes.add(Text(f"the weights could not be kept ({clip(str(error), 120)}); the architecture is open",
+                                f"가중치를 보관하지 못했습니다 ({clip(str(error), 120)}); 구조는 열렸습니다"))
+        return None

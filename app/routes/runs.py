@@ -13,6 +13,7 @@ from app.config import Settings, get_settings
 from app.core.text import Text, josa, quoted
 from app.errors import Problem, responses
 from app.runs.checks import RunRequest, check
+from app.runs.imported import IMPORTED, weights_file
 from app.runs.store import FINAL, RunStore
 
 router = APIRouter(prefix="/api/runs", tags=["training"])
@@ -41,7 +42,7 @@ def _public(store: RunStore, run: dict, full: bool = True) -> dict:
     out = {key: value for key, value in run.items() if full or key not in HEAVY}
     out.pop("stop_requested", None)
     out["position"] = store.queue_position(run)
-    out["model_url"] = f"/api/runs/{run['id']}/model.keras" if run["weights"] else None
+    out["model_url"] = f"/api/runs/{run['id']}/model.keras" if _model_file(run) else None
     out.pop("weights", None)
     if not full and run.get("results"):
         out["test"] = run["results"]["test"]
@@ -68,7 +69,10 @@ async def start_run(body: RunRequest, request: Request, settings: Settings = Dep
 @router.get("", summary="Every run, newest first")
 async def list_runs(request: Request) -> dict:
     store = store_of(request)
-    return await anyio.to_thread.run_sync(lambda: {"runs": [_public(store, run, full=False) for run in store.all()]})
+    def listing() -> dict:  # an opened file's weights are kept as a run, but it was not trained here
+        return {"runs": [_public(store, run, full=False) for run in store.all(except_dataset=IMPORTED)]}
+
+    return await anyio.to_thread.run_sync(listing)
 
 
 @router.get("/{run_id}", summary="One run: status, history, test results", responses=responses(404))
@@ -95,17 +99,22 @@ async def delete_run(run_id: str, request: Request) -> Response:
     if await anyio.to_thread.run_sync(store.delete, run_id) is None:  # claimed by a trainer meanwhile
         raise Problem(409, Text("the run has started training; stop it first", "실행이 학습을 시작했습니다; 먼저 멈추세요"),
                       loc=("path", "run_id"))
-    for suffix in (".keras", ".weights.h5"):
-        if run["weights"]:
-            Path(run["weights"]).with_suffix(suffix).unlink(missing_ok=True)
+    for path in (_model_file(run), weights_file(run)):
+        if path is not None:
+            path.unlink(missing_ok=True)
     return Response(status_code=204)
+
+
+def _model_file(run: dict) -> Path | None:
+    """The whole trained model; a run opened from a file keeps only its weights."""
+    return Path(run["weights"]) if run["weights"] and run["weights"].endswith(".keras") else None
 
 
 @router.get("/{run_id}/model.keras", summary="The trained model as a .keras file", response_class=FileResponse,
             responses={200: {"content": {"application/octet-stream": {}}}, **responses(404, 409)})
 async def download_model(run_id: str, request: Request) -> FileResponse:
     run = await anyio.to_thread.run_sync(_found, store_of(request), run_id)
-    if not run["weights"] or not Path(run["weights"]).exists():
+    if _model_file(run) is None or not _model_file(run).exists():
         raise Problem(409, Text("this run has no trained model (yet)", "이 실행에는 (아직) 학습된 모델이 없습니다"),
                       loc=("path", "run_id"))
     return FileResponse(run["weights"], media_type="application/octet-stream", filename=f"run-{run_id}.keras")

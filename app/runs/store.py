@@ -73,8 +73,8 @@ class RunStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{data_dir / 'runs.db'}")
 
-    def create(self, request: dict, dataset: str, loss: dict, params: int) -> dict:
-        run = Run(id=uuid.uuid4().hex[:12], created_at=time.time(), status="queued", dataset=dataset,
+    def create(self, request: dict, dataset: str, loss: dict, params: int, status: str = "queued") -> dict:
+        run = Run(id=uuid.uuid4().hex[:12], created_at=time.time(), status=status, dataset=dataset,
                   request=request, loss=loss, params=params, history=[])
         with Session(self.engine) as session, session.begin():
             session.add(run)
@@ -86,9 +86,12 @@ class RunStore:
             run = session.get(Run, run_id)
             return None if run is None else self._json(run)
 
-    def all(self) -> list[dict]:
+    def all(self, except_dataset: str | None = None) -> list[dict]:
+        query = select(Run).order_by(Run.created_at.desc())
+        if except_dataset is not None:
+            query = query.where(Run.dataset != except_dataset)
         with Session(self.engine) as session:
-            return [self._json(run) for run in session.scalars(select(Run).order_by(Run.created_at.desc()))]
+            return [self._json(run) for run in session.scalars(query)]
 
     def update(self, run_id: str, **fields: Any) -> None:
         with Session(self.engine) as session, session.begin():

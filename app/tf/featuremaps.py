@@ -16,7 +16,9 @@ import numpy as np
 from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
 from app.core.summary import FLOAT32_BYTES
+from app.core.text import Text, clip
 from app.imaging import as_pixels, decode_upload, grid_for, mosaic, png_data_url, to_grey, to_model_input
+from app.jobs.errors import InputRefused
 from app.tf.build import Built, build
 
 _CACHE: OrderedDict[str, tuple[keras.Model, Built]] = OrderedDict()
@@ -36,7 +38,7 @@ def run(payload: dict) -> dict:
     outputs = probe([image], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     layers = [_describe(layer, np.asarray(out)[0], settings) for layer, out in zip(built.layers, outputs)]
-    if payload.get("weights"):  # the run's seed gives back the weights its training started from
+    if payload.get("kernels_before"):  # the run's seed gives back the weights its training started from
         _, untrained = _probe(payload["model"], payload["seed"], payload["weight_bytes"], settings)
         for described, layer in zip(layers, untrained.layers):
             before = _kernels(layer, settings)
@@ -61,10 +63,21 @@ def _probe(spec: dict, seed: int, weight_bytes: int, settings: Settings,
     keras.utils.set_random_seed(seed)
     built = build(valid)
     if weights is not None:
-        built.model.load_weights(weights)
+        _load_weights(built.model, weights)
     probe = keras.Model(built.model.inputs, built.outputs)
     _CACHE[key] = (probe, built)
     return probe, built
+
+
+def _load_weights(model: keras.Model, weights: str) -> None:
+    try:
+        model.load_weights(weights)
+    except Exception as error:  # h5py, Keras and numpy each raise their own kind for a file that does not fit
+        reason = clip(f"{type(error).__name__}: {error}", 300)
+        raise InputRefused(Text(
+            f"the weights could not be loaded into the model built from its architecture ({reason}); a model nested "
+            "inside another is opened up in its place, and its weights cannot follow", "가중치를 구조대로 만든 모델에 "
+            f"불러올 수 없습니다 ({reason}); 모델 안에 든 모델은 풀어서 열기 때문에 그 가중치는 따라오지 못합니다")) from error
 
 
 def _make_room(new_bytes: int, settings: Settings) -> None:

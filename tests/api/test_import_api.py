@@ -76,7 +76,8 @@ def test_a_keras_file_becomes_the_model_its_notes_its_source_and_its_shapes(clie
     response = send(client, keras_file(RESIDUAL))
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"model", "notes", "source", "shapes"}
+    assert set(body) == {"model", "notes", "source", "shapes", "run_id"}
+    assert isinstance(body["run_id"], str)  # its weights are kept for feature maps (tests/keras/test_imported_weights)
     assert body["model"]["input_shape"] == [8, 8, 4]
     assert [(row["name"], row.get("inputs")) for row in body["model"]["layers"]] == [
         ("conv", None), ("add", ["conv", "input"]), ("flatten", None), ("predictions", None)]
