@@ -91,7 +91,9 @@ def _is_default(param: Param, value: Any) -> bool:
     except ParamError:  # kept as given: the model's validation names the layer and what is allowed
         return False
     default = param.default_value
-    return parsed == default or (param.name == "activation" and parsed == "linear" and default is None)
+    # None stands for what it becomes: a linear activation, Keras's default image_data_format "channels_last".
+    implied = {"activation": "linear", "data_format": "channels_last"}.get(param.name)
+    return parsed == default or (default is None and parsed is not None and parsed == implied)
 
 
 def _drop(kind: LayerKind, key: str, value: Any, layer: GraphLayer, notes: Notes) -> None:
