@@ -235,6 +235,46 @@ CASES = {
         ([4, 10], L("Softmax", axis=-3)),  # Keras builds it; only running it fails
         ([4, 10], L("Softmax", axis=5)),
     ],
+    # Merges join the model's input with a layer's output, or with itself; tests/keras/test_graphs.py has more.
+    **{kind: [
+        ([4, 4, 3], L(kind, inputs=["input", "input"])),
+        ([4, 4, 3], L("GlobalAveragePooling2D"), L(kind, inputs=["input", "global_average_pooling2d"])),
+        ([4, 4, 3], L("MaxPooling2D"), L(kind, inputs=["input", "max_pooling2d"])),  # sizes cannot meet
+        ([4, 4, 3], L(kind)),  # one tensor, not a list
+    ] for kind in ("Add", "Multiply", "Average", "Maximum", "Minimum")},
+    "Subtract": [
+        ([4, 4, 3], L("Subtract", inputs=["input", "input"])),
+        ([4, 4, 3], L("Subtract", inputs=["input", "input", "input"])),
+        ([None, 3], L("Dense", units=1), L("Subtract", inputs=["input", "dense"])),
+    ],
+    "Concatenate": [
+        ([4, 4, 3], L("Conv2D", filters=5, kernel_size=1), L("Concatenate", inputs=["input", "conv2d"])),
+        ([4, 4, 3], L("Concatenate", axis=1, inputs=["input", "input", "input"])),
+        ([4, 4, 3], L("MaxPooling2D"), L("Concatenate", inputs=["input", "max_pooling2d"])),
+        ([4, None, 3], L("Concatenate", axis=2, inputs=["input", "input"])),
+        ([4, 4, 3], L("Concatenate", axis=4, inputs=["input"])),  # one input: Keras never looks the axis up
+        ([4, 4, 3], L("Concatenate", axis=-5, inputs=["input", "input"])),
+    ],
+    "Normalization": [
+        ([8, 8, 3], L("Normalization")),
+        ([8, 8, 3], L("Normalization", axis=None)),
+        ([8, 8, 3], L("Normalization", axis=[1, 2])),
+        ([8, 8, 3], L("Normalization", mean=[0.5, 0.4, 0.3], variance=[0.1, 0.2, 0.3])),
+        ([8, 8, 3], L("Normalization", mean=0.5, variance=0.25, invert=True)),
+        ([8, 8, 3], L("Normalization", mean=[0.5, 0.4], variance=[0.1, 0.2])),  # 2 values for 3 channels
+        ([None, 3], L("Normalization", axis=1)),
+        ([8, 8, 3], L("Normalization", axis=0)),  # the batch axis has no size
+    ],
+    "LayerScale": [
+        ([7, 7, 96], L("LayerScale", init_values=1e-6, projection_dim=96)),
+        ([7, 7, 96], L("LayerScale", init_values=1e-6, projection_dim=1)),
+        ([7, 7, 96], L("LayerScale", init_values=1e-6, projection_dim=32)),
+    ],
+    "CustomScaleLayer": [
+        ([8, 8, 4], L("Conv2D", filters=4, kernel_size=1), L("CustomScaleLayer", scale=0.17, inputs=["input", "conv2d"])),
+        ([8, 8, 4], L("Conv2D", filters=2, kernel_size=1), L("CustomScaleLayer", scale=0.17, inputs=["input", "conv2d"])),
+        ([8, 8, 4], L("CustomScaleLayer", scale=0.1)),  # one tensor: Keras indexes the batch axis
+    ],
 }
 
 PARAMS = [pytest.param(shape, layers, id=f"{kind}-{i}")
