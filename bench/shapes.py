@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.applications import application_body  # noqa: E402
 from bench.loadgen import run_load  # noqa: E402
 from bench.models import BENCH_MODELS  # noqa: E402
 from bench.plainkeras import fresh_keras_session, import_keras, keras_sequential, keras_versions  # noqa: E402
@@ -69,10 +70,14 @@ def make_plan(args: argparse.Namespace) -> Plan:
 
 # --- what is measured ---------------------------------------------------------------------------------------------
 
+APPLICATIONS = ("ResNet50", "NASNetLarge")  # Keras's side: keras.applications.X(weights=None)
+
+
 @dataclass
 class ModelFigures:
     name: str
     body: dict
+    application: str | None = None  # built by keras.applications on Keras's side, else keras.Sequential
     layers: int = 0
     response_bytes: int = 0
     our_params: int | None = None
@@ -202,12 +207,13 @@ def measure_core(figures: ModelFigures, plan: Plan) -> None:
 
 # --- plain Keras, in this process ---------------------------------------------------------------------------------
 
-def time_keras_build(keras, body: dict) -> tuple[float, int, int]:
+def time_keras_build(keras, figures: ModelFigures) -> tuple[float, int, int]:
     """One build in a fresh session: (seconds, parameter count, RSS growth in kB while the model is alive)."""
     fresh_keras_session(keras)
     rss_before = rss_kb()
     started = time.perf_counter()
-    model = keras_sequential(keras, body)
+    model = (getattr(keras.applications, figures.application)(weights=None) if figures.application
+             else keras_sequential(keras, figures.body))
     params = model.count_params()
     seconds = time.perf_counter() - started
     return seconds, params, rss_kb() - rss_before
@@ -217,9 +223,9 @@ def measure_keras(keras, figures: ModelFigures, plan: Plan) -> None:
     """The first build in a process pays for allocating and touching the weights; later ones reuse that memory.
     Both are reported: a one-off question costs the first, a warm process the median."""
     figures.keras_first_build_s, figures.keras_params, figures.keras_first_rss_growth_kb = time_keras_build(
-        keras, figures.body)
+        keras, figures)
     for _ in range(plan.keras_builds):
-        seconds, _, _ = time_keras_build(keras, figures.body)
+        seconds, _, _ = time_keras_build(keras, figures)
         figures.keras_builds_s.append(seconds)
 
 
@@ -275,7 +281,8 @@ def model_rows(models: list[ModelFigures], plan: Plan) -> list[tuple[str, list[s
         ("OURS in-process, core p50", each(lambda m: ms(percentile(m.core_s, 50)))),
         ("  (parse+validate+infer+to_json)", []),
         ("", []),
-        ("PLAIN KERAS, Sequential build", []),
+        ("PLAIN KERAS, Sequential or", []),
+        ("  keras.applications build", []),
         ("  first build in this process", each(lambda m: ms(m.keras_first_build_s))),
         (f"  median of the next {plan.keras_builds}", each(lambda m: ms(keras_median(m)))),
         ("  RSS growth, first build", each(lambda m: mb(m.keras_first_rss_growth_kb))),
@@ -344,6 +351,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     plan = make_plan(parse_args(argv))
     models = [ModelFigures(name, body) for name, body in BENCH_MODELS.items()]
+    progress("keras.applications configs (a Keras subprocess the first time, then .cache/bench)")
+    models += [ModelFigures(name, application_body(name), name) for name in APPLICATIONS]
     server, keras = ServerFigures(), KerasFigures()
     run_http_phase(plan, models, server)  # first: before TensorFlow is in this process
     for model in models:

@@ -80,15 +80,18 @@ def wrap_cell(text: str, width: int) -> list[str]:
     """
     if "\n" not in text and cell_width(text) <= width:  # fits: most cells, on every request
         return [text]
+    # ASCII takes one column a character: len() instead of a lookup per character (NASNetLarge's summary wraps
+    # 20,000 cells; measuring them character by character was a third of its answer's time).
+    measure = len if text.isascii() else cell_width
     lines = []
     for paragraph in text.split("\n"):
         line, used = "", 0
         for word in _WORD.findall(paragraph):
-            if used and cell_width(word.rstrip()) > width - used:
+            if used and measure(word.rstrip()) > width - used:
                 lines.append(line)
                 line, used = "", 0
             line += word
-            used += cell_width(word)
+            used += measure(word)
         lines.append(line)
     return [_cut(line.rstrip(), width) for line in lines]
 
