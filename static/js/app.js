@@ -6,6 +6,11 @@ import { createShapesClient, fetchCatalogue } from "./shared/api.js";
 import { indexCatalogue, kindOf } from "./model/catalogue.js";
 import { configureNames } from "./model/graph.js";
 import { wireOpenFile } from "./blocks/openfile.js";
+import { wireNoticeClose } from "./blocks/notice.js";
+import { createImportApplier } from "./code/apply.js";
+import { download, wireExportMenu } from "./code/exportmenu.js";
+import { wirePasteCode } from "./code/paste.js";
+import { createPythonView } from "./views/python.js";
 import { wireSelectionBar } from "./blocks/selectionbar.js";
 import { wireDrops } from "./blocks/dnd.js";
 import { createFeatureMaps } from "./maps/featuremaps.js";
@@ -51,16 +56,20 @@ async function main() {
     intents.load({ model: run.request.model }); // the run's own model, so its weights fit
     maps.useRun(run.id);
     $("tab-maps").click();
-  } });
+  }, downloadCode: (run) => download({ model: run.request.model, format: "python", runId: run.id,
+    base: `train_${run.id}`, notice: $("import-notice") }) });
+  const python = createPythonView({ pre: $("python-text"), problem: $("python-problem"),
+    getBody: () => toBody(store.get().model), isShown: () => !$("view-python").hidden });
   store.subscribe((state, change) => {
     if (change.model) {
       persist(toBody(state.model));
       request(change.editedAt);
       maps.modelChanged(change.editedAt);
+      python.refresh();
     }
     screen.drawModel(change);
   });
-  wireEverything({ store, catalogue, presets, intents, screen, maps, training });
+  wireEverything({ store, catalogue, presets, intents, screen, maps, training, python });
   if (opened) showLinkNotice(intents);
   writeFragment(toBody(store.get().model));
   screen.drawModel({});
@@ -69,19 +78,25 @@ async function main() {
   training.load().catch((error) => console.warn("datasets could not be loaded", error));
 }
 
-function wireEverything({ store, catalogue, presets, intents, screen, maps, training }) {
+function wireEverything({ store, catalogue, presets, intents, screen, maps, training, python }) {
   renderPalette($("palette-groups"), catalogue);
   wirePalette($("palette-groups"), $("palette-preview"), catalogue, intents);
   const refilter = wireFilter($("palette-filter"), $("palette-groups"), catalogue);
   wireStack($("stack"), intents);
   wireDrops($("stack"), $("view-blocks"), intents);
   wireSelectionBar($("selection-bar"), intents);
-  wireOpenFile({ button: $("open-file"), input: $("open-file-input"), notice: $("import-notice"),
+  const notice = $("import-notice");
+  wireNoticeClose(notice);
+  const applier = createImportApplier({ store, intents, notice, training, showTab });
+  const paste = wirePasteCode({ button: $("paste-code"), applier });
+  wireOpenFile({ button: $("open-file"), input: $("open-file-input"), notice,
     workspace: document.querySelector(".workspace"), onModel: (body) => {
       intents.load({ model: body });
-      $("tab-blocks").click();
+      showTab("blocks");
       return store.get().model;
-    } });
+    }, onPython: paste.openPythonFile });
+  wireExportMenu($("export-menu"), { getModel: () => toBody(store.get().model), notice });
+  $("python-download").addEventListener("click", () => download({ model: toBody(store.get().model), format: "python", notice }));
   wireInput($("input-block"), intents);
   const getLayer = (id) => store.get().model.layers.find((l) => l.id === id);
   wireInspector($("inspector-body"), { catalogue, getLayer, commit: intents.edit });
@@ -91,6 +106,7 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps, trai
   wireTabs(document.querySelector('[role="tablist"]'), (tab) => {
     workspace.dataset.view = tab.id.replace("tab-", ""); // the layout follows the view (no inspector for code)
     maps.setVisible(tab.id === "tab-maps");
+    python.refresh({ now: true });
   });
   wireCopyButtons(document.body);
   wireToolbar(store, intents);
@@ -102,11 +118,18 @@ function wireEverything({ store, catalogue, presets, intents, screen, maps, trai
     screen.drawAnswer();
     maps.redraw();
     training.redraw();
+    python.refresh({ now: true });
   });
   window.addEventListener("hashchange", () => {
     const body = bodyFromFragment();
     if (body) intents.load({ model: body });
   });
+}
+
+/** Show a view by its tab ("blocks", "train", …) unless it is shown already. */
+function showTab(name) {
+  const tab = $(`tab-${name}`);
+  if (tab.getAttribute("aria-selected") !== "true") tab.click();
 }
 
 /** A link replaced what the learner had: say so, and offer their own model back. */

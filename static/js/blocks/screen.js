@@ -6,8 +6,6 @@ import { renderFormulas } from "../views/formulas.js";
 import { pick } from "../shared/i18n.js";
 import { renderInput } from "./inputblock.js";
 import { renderInspector, updateInspector } from "./inspector.js";
-import { toBody } from "../model/model.js";
-import { pythonCode } from "../views/python.js";
 import { layerStates } from "./results.js";
 import { renderSelectionBar } from "./selectionbar.js";
 import { markSelection, renderStack } from "./stack.js";
@@ -64,7 +62,6 @@ export function createScreen(store, catalogue) {
     $("clear-model").hidden = model.layers.length === 0;
     if (!selectionOnly) {
       renderInput($("input-block"), model.input_shape, { rebuild: change.source !== "input" });
-      $("python-text").textContent = pythonCode(toBody(model), catalogue);
     }
     $("undo").disabled = !store.canUndo();
     $("redo").disabled = !store.canRedo();

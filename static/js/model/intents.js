@@ -7,7 +7,7 @@ import { kindOf, starterSpec } from "./catalogue.js";
 import { pick, t } from "../shared/i18n.js";
 import { shareLink } from "./link.js";
 import {
-  addLane, clearLayers, container, duplicateItem, fromBody, indexOf, insertItem, laneKey, layerIds, locate, makeBranch,
+  addLane, appendItems, clearLayers, container, duplicateItem, fromBody, indexOf, insertItem, laneKey, layerIds, locate, makeBranch,
   makeLayer, moveItem, moveToSlot, removeItem, removeLane, runOf, setInputShape, slotAfter, toBody, updateLayer, wrapInBranch,
 } from "./model.js";
 import { announce, copyText, toast } from "../shared/notify.js";
@@ -116,9 +116,17 @@ export function createIntents({ store, catalogue, setFocus, setReveal }) {
     if (preset.title) announce(t("announce.loaded", { title: pick(preset.title) }));
   }
 
+  /** Another model's items after the last block, as one undoable step; the first of them is brought into view. */
+  function loadAfter(items) {
+    if (!editable() || !items.length) return;
+    setReveal(items[0].id);
+    store.commit(appendItems(model(), items), { selected: null });
+  }
+
   return {
     add,
     insert,
+    loadAfter,
     extendTo,
     collapseIfLarge,
     move(id, delta, focus) {

@@ -234,6 +234,18 @@ export function setInputShape(model, shape) {
   return model.graph ? make([...shape], null, model.layers) : make([...shape], model.items);
 }
 
+/** Items of another model after this one's last item (the caller has checked that the shapes meet). */
+export function appendItems(model, items) {
+  return make(model.input_shape, [...model.items, ...items]);
+}
+
+/** A copy of a tree with every layer's spec (merges included) passed through fn(spec). */
+export function mapSpecs(items, fn) {
+  return items.map((item) => (item.lanes
+    ? { ...item, lanes: item.lanes.map((lane) => mapSpecs(lane, fn)), merge: { ...item.merge, spec: fn(item.merge.spec) } }
+    : { ...item, spec: fn(item.spec) }));
+}
+
 export function clearLayers(model) {
   return make(model.input_shape, []);
 }

@@ -1,7 +1,10 @@
-// Talking to the server: the catalogue once, and /api/shapes on every edit.
+// Talking to the server: the catalogue once, /api/shapes on every edit, and files in (/api/import) and out
+// (/api/export).
 // A lone edit is sent at once (the answer takes a few milliseconds); edits arriving in a burst, as
 // while someone types, are debounced into one request. An answer to anything but the newest request
 // is dropped (and its fetch aborted): the screen never goes back to an older model.
+
+import { lang, pick, t } from "./i18n.js";
 
 export async function fetchJSON(url) {
   const response = await fetch(url);
@@ -58,4 +61,77 @@ export function createShapesClient(onAnswer, { delay = 25 } = {}) {
       else timer = setTimeout(() => { timer = null; send(body, context, sequence); }, delay);
     },
   };
+}
+
+/**
+ * POST /api/import with a form (`file`, or `code`): answers {ok: true, payload} or
+ * {ok: false, status, payload, offline}. The caller words the refusal (it knows what was being opened).
+ */
+export async function postImport(form) {
+  try {
+    const response = await fetch("/api/import", { method: "POST", body: form });
+    const payload = await response.json().catch(() => null);
+    if (response.ok && payload?.model) return { ok: true, payload };
+    return { ok: false, status: response.status, payload, offline: false };
+  } catch {
+    return { ok: false, status: 0, payload: null, offline: true };
+  }
+}
+
+/** Where a refusal of pasted code points: {line, column} from the envelope's details or its words, else null. */
+export function codeLocation(payload) {
+  const whole = (value) => (Number.isInteger(value) && value > 0 ? value : null);
+  for (const d of [payload, ...(payload?.detail ?? [])]) {
+    const line = whole(d?.line ?? d?.lineno);
+    if (line) return { line, column: whole(d.column ?? d.col ?? d.col_offset) };
+  }
+  const texts = [payload?.message?.en, ...(payload?.detail ?? []).map((d) => d?.msg)];
+  for (const text of texts) {
+    const found = /\bline (\d+)(?:,? column (\d+))?/i.exec(text ?? "");
+    if (found) return { line: Number(found[1]), column: found[2] ? Number(found[2]) : null };
+  }
+  return null;
+}
+
+const EXTENSIONS = { python: "py", keras: "keras", svg: "svg", png: "png" };
+
+/** The file name the server gives (Content-Disposition), else "<base>.<ext>". */
+function fileName(response, format, base) {
+  const header = response.headers.get("content-disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1] : `${base}.${EXTENSIONS[format]}`;
+}
+
+/**
+ * POST /api/export {model, format, run_id?, lang}: answers {ok: true, blob, filename} or {ok: false, message, payload}
+ * (the envelope's message in the page's language).
+ */
+export async function exportModel({ model, format, runId = null, base = "model", signal }) {
+  const body = { model, format, lang: lang(), ...(runId ? { run_id: runId } : {}) };
+  let response;
+  try {
+    response = await fetch("/api/export", { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify(body), signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    return { ok: false, offline: true, message: t("app.offline"), payload: null };
+  }
+  if (!response.ok) {
+    const payload = await response.json().catch(() => null);
+    const message = payload?.message ? pick(payload.message) : t("export.status", { status: response.status });
+    return { ok: false, offline: false, message, payload };
+  }
+  return { ok: true, blob: await response.blob(), filename: fileName(response, format, base), response };
+}
+
+/** Hand a file to the browser's downloads. */
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }

@@ -19,7 +19,7 @@ function confusionTable(confusion, names, perClass) {
     el("caption", { text: t("train.confusion") }), el("thead", {}, head), el("tbody", {}, ...rows)));
 }
 
-export function renderResults(root, run, dataset, { onSeeMaps }) {
+export function renderResults(root, run, dataset, { onSeeMaps, onDownloadCode }) {
   root.replaceChildren();
   if (!run.results) {
     if (run.error) root.append(el("p", { class: "tr-refusal", text: pick(run.error) }));
@@ -30,9 +30,12 @@ export function renderResults(root, run, dataset, { onSeeMaps }) {
   const count = confusion.flat().reduce((a, b) => a + b, 0);
   const see = el("button", { type: "button", class: "btn", text: t("train.seeMaps") });
   see.addEventListener("click", () => onSeeMaps(run));
+  // The code that trains this model at home: the dataset loaded as Keras's tutorials do, compile and fit as run here.
+  const code = el("button", { type: "button", class: "btn", id: "tr-download-code", text: t("train.downloadCode") });
+  code.addEventListener("click", () => onDownloadCode(run));
   root.append(
     el("p", { class: "tr-test", text: t("train.test", { accuracy: percent(test.accuracy), loss: test.loss.toFixed(3), count: formatInt(count) }) }),
-    el("div", { class: "tr-actions" }, el("a", { class: "btn", href: run.model_url, download: "", text: t("train.download") }), see),
+    el("div", { class: "tr-actions" }, el("a", { class: "btn", href: run.model_url, download: "", text: t("train.download") }), code, see),
     confusionTable(confusion, names, perClass));
   if (misclassified.length) {
     root.append(el("h3", { class: "tr-subtitle", text: t("train.misclassified") }),

@@ -16,7 +16,7 @@ import { renderComparison, renderRuns } from "./runs.js";
 const $ = (id) => document.getElementById(id);
 const NUMBERS = ["epochs", "batch_size", "learning_rate", "validation_split", "seed", "rotation", "zoom", "translation"];
 
-export function createTraining({ store, intents, seeTrainedMaps }) {
+export function createTraining({ store, intents, seeTrainedMaps, downloadCode }) {
   let datasets = [];
   let chosen = null;
   let runs = [];
@@ -96,7 +96,7 @@ export function createTraining({ store, intents, seeTrainedMaps }) {
     $("tr-stop").hidden = !["queued", "running"].includes(run.status);
     drawProgress(run, run.progress);
     drawCurves(run);
-    renderResults($("tr-results"), run, dataset(run.dataset), { onSeeMaps: seeTrainedMaps });
+    renderResults($("tr-results"), run, dataset(run.dataset), { onSeeMaps: seeTrainedMaps, onDownloadCode: downloadCode });
   }
 
   /** Follow a run live: what happened so far comes first, then each event as it happens. */
@@ -170,8 +170,33 @@ export function createTraining({ store, intents, seeTrainedMaps }) {
     $("tr-stop").addEventListener("click", () => shown && fetch(`/api/runs/${shown.id}/stop`, { method: "POST" }));
   }
 
+  /**
+   * Settings from pasted code's compile() and fit() into the form. Answers which were set, and which were kept
+   * because the form does not offer them (an optimizer it lacks): {applied: [name], kept: [{name, value, instead}]}.
+   */
+  function applySettings(settings) {
+    const form = $("tr-settings");
+    const applied = [];
+    const kept = [];
+    for (const name of ["epochs", "batch_size", "learning_rate", "validation_split"]) {
+      if (typeof settings?.[name] !== "number") continue;
+      form.elements[name].value = String(settings[name]);
+      applied.push(name);
+    }
+    const optimizer = settings?.optimizer == null ? null : String(settings.optimizer).toLowerCase();
+    if (optimizer) {
+      const offered = [...form.elements.optimizer.options].some((option) => option.value === optimizer);
+      if (offered) {
+        form.elements.optimizer.value = optimizer;
+        applied.unshift("optimizer");
+      } else kept.push({ name: "optimizer", value: settings.optimizer, instead: form.elements.optimizer.value });
+    }
+    return { applied, kept };
+  }
+
   wire();
   return {
+    applySettings,
     async load() {
       datasets = (await fetchJSON("/api/datasets")).datasets;
       chosen = datasets.find((d) => d.available) ?? null;
