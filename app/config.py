@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     max_import_json_depth: int = 64  # nesting inside one layer's entry (Keras writes about 8)
     max_imports_in_flight: int = 2  # model files being received at once; more get 429 before their body is read
 
+    # POST /api/export: drawings of a model (SVG has no limit but the layer limit; a PNG's pixels do).
+    max_export_pixels: int = 30_000_000  # a PNG: rendered at 2× while that fits, else 1× (ResNet50 at 2× is ~25 M)
+    max_drawings_in_flight: int = 2  # drawings made at once (a PNG holds its pixels while it renders); more wait
+
 
 @lru_cache
 def get_settings() -> Settings:

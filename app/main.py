@@ -15,7 +15,7 @@ from app import errors
 from app.config import Settings, get_settings
 from app.jobs import WorkerPool
 from app.limits import BodyLimits, DeclaredLength, UploadGate
-from app.routes import datasets, docs, featuremaps, imports, pages, runs, shapes
+from app.routes import datasets, docs, export, featuremaps, imports, pages, runs, shapes
 from app.runs.store import RunStore
 from app.runs.trainer import Trainer
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router, max_body_size=limits.dataset.bytes,
                        form_limits={"max_files": 1, "max_fields": 3})
     app.include_router(runs.router, max_body_size=limits.json.bytes)
+    app.include_router(export.router, max_body_size=limits.json.bytes)
     app.include_router(featuremaps.router, max_body_size=limits.upload.bytes,
                        form_limits={**featuremaps.FORM_LIMITS, "max_part_size": settings.max_json_bytes})
     imports.install(app, settings)  # POST /api/import, its body limit and its upload gate

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.tf import featuremaps, train
+from app.tf import export, featuremaps, train
 
 JOBS = {
     "featuremaps": featuremaps.run,
     "train": train.run,
+    "export": export.run,
 }
