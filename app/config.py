@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     # Where things are kept: prepared datasets (``make data``), and runs with their weights.
     datasets_dir: Path = ROOT / ".cache" / "datasets"
     data_dir: Path = ROOT / ".data"
+    # The run store: unset, SQLite (runs.db in data_dir); or a server that several web processes and hosts share,
+    # e.g. postgresql://user:password@host:5432/cnn_blocks (psycopg 3). Its schema is migrated on start.
+    database_url: str | None = None
 
     # Model size limits for /api/shapes: far beyond any classic model, small enough to answer instantly.
     max_layers: int = 2_000  # NASNetLarge has 1,041

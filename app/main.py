@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.workers = WorkerPool(settings)
         app.state.workers.start()
-        app.state.runs = RunStore.in_dir(settings.data_dir)
+        app.state.runs = RunStore.from_settings(settings)  # CNN_DATABASE_URL, or SQLite in CNN_DATA_DIR
         app.state.trainer = Trainer(settings, app.state.runs)
         app.state.trainer.start()
         try:
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.trainer.close()
             app.state.workers.close()
+            app.state.runs.close()
 
     app = FastAPI(
         title="CNN Blocks",

@@ -1,9 +1,12 @@
 """The run store: every run, its progress and its results, in a real database through SQLAlchemy.
 
 SQLite in WAL mode by default (a file in CNN_DATA_DIR), so the training worker process writes progress while
-the web process reads it for the event streams; several processes can share it. Each run's events (progress,
-epochs, the end) are kept in order, so a client that connects late, or resumes with Last-Event-ID, gets
-what happened so far first."""
+the web process reads it for the event streams; PostgreSQL when CNN_DATABASE_URL names one. Either way several
+processes share it: each web process's trainer claims runs atomically, a stop is a flag the training worker
+reads, and event streams poll the events table, so any web process can list, stream or stop any run. Each
+run's events (progress, epochs, the end) are kept in order, so a client that connects late, or resumes with
+Last-Event-ID, gets what happened so far first. The schema is Alembic's (app.runs.migrations), brought up to
+date whenever a store is opened."""
 
 from __future__ import annotations
 
@@ -12,8 +15,25 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, create_engine, event, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    create_engine,
+    delete,
+    event,
+    func,
+    make_url,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from app.config import Settings
+from app.runs import migrations
 
 FINAL = ("done", "stopped", "failed", "interrupted")
 
@@ -60,18 +80,37 @@ def _wal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def database_url(url: str) -> str:
+    """SQLAlchemy's URL for ours: ``postgresql://`` (or ``postgres://``) is PostgreSQL through psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
 class RunStore:
-    def __init__(self, url: str):
-        self.url = url
-        self.engine = create_engine(url)
-        if url.startswith("sqlite"):
+    def __init__(self, url: str, migrate: bool = True):
+        self.url = database_url(url)  # what the training worker opens too (payload["db_url"])
+        self.engine = create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
+        if self.url.startswith("sqlite"):
             event.listen(self.engine, "connect", _wal)
-        Base.metadata.create_all(self.engine)
+        if migrate:
+            migrations.upgrade(self.engine)
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> RunStore:
+    def in_dir(cls, data_dir: Path, migrate: bool = True) -> RunStore:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{data_dir / 'runs.db'}")
+        return cls(f"sqlite:///{data_dir / 'runs.db'}", migrate)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, migrate: bool = True) -> RunStore:
+        """CNN_DATABASE_URL when set, else ``runs.db`` in CNN_DATA_DIR."""
+        if settings.database_url:
+            return cls(settings.database_url, migrate)
+        return cls.in_dir(settings.data_dir, migrate)
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     def create(self, request: dict, dataset: str, loss: dict, params: int, status: str = "queued") -> dict:
         run = Run(id=uuid.uuid4().hex[:12], created_at=time.time(), status=status, dataset=dataset,
@@ -98,26 +137,33 @@ class RunStore:
             session.execute(update(Run).where(Run.id == run_id).values(**fields))
 
     def claim_next(self) -> dict | None:
-        """The oldest queued run, now running; None if none waits. Safe when several processes claim at once."""
-        with Session(self.engine) as session, session.begin():
-            for run_id in session.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)):
+        """The oldest queued run, now running; None if none waits. Safe when several processes claim at once: the
+        update only takes a run still queued (PostgreSQL also skips rows another claim has locked)."""
+        oldest = (select(Run.id).where(Run.status == "queued").order_by(Run.created_at, Run.id).limit(1)
+                  .with_for_update(skip_locked=True))
+        while True:
+            with Session(self.engine) as session, session.begin():
+                run_id = session.scalar(oldest)
+                if run_id is None:
+                    return None
                 now = time.time()
                 claimed = session.execute(update(Run).where(Run.id == run_id, Run.status == "queued")
                                           .values(status="running", started_at=now, heartbeat_at=now))
                 if claimed.rowcount:
                     return self._json(session.get(Run, run_id))
-        return None
+            # another process took it between our look and our update: look again
 
     def queue_position(self, run: dict) -> int | None:
         if run["status"] != "queued":
             return None
         with Session(self.engine) as session:
-            ahead = session.scalars(select(Run.id).where(Run.status == "queued", Run.created_at < run["created_at"]))
-            return len(list(ahead)) + 1
+            ahead = session.scalar(select(func.count()).select_from(Run)
+                                   .where(Run.status == "queued", Run.created_at < run["created_at"]))
+            return ahead + 1
 
     def queued_count(self) -> int:
         with Session(self.engine) as session:
-            return len(list(session.scalars(select(Run.id).where(Run.status == "queued"))))
+            return session.scalar(select(func.count()).select_from(Run).where(Run.status == "queued"))
 
     def request_stop(self, run_id: str) -> dict | None:
         """Queued: stopped at once. Running: the trainer stops after the current batch."""
@@ -153,14 +199,17 @@ class RunStore:
             return len(stale)
 
     def delete(self, run_id: str) -> dict | None:
-        """Only a finished or queued run (checked in the same transaction a trainer would claim it in)."""
+        """Only a finished or queued run. The delete itself says so (status in its WHERE): a trainer of another
+        process may claim the run between our look and our delete, and a running run must stay."""
         with Session(self.engine) as session, session.begin():
             run = session.get(Run, run_id)
             if run is None or run.status not in (*FINAL, "queued"):
                 return None
             gone = self._json(run)
-            session.execute(Event.__table__.delete().where(Event.run_id == run_id))
-            session.delete(run)
+            removed = session.execute(delete(Run).where(Run.id == run_id, Run.status.in_((*FINAL, "queued"))))
+            if not removed.rowcount:
+                return None
+            session.execute(delete(Event).where(Event.run_id == run_id))
             return gone
 
     def add_event(self, run_id: str, kind: str, data: dict) -> None:
