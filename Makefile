@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench chromium clean data
+.PHONY: run test test-fast bench system-deps clean data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,23 +23,25 @@ data: $(STAMP)
 run: $(STAMP) data
 	$(BIN)/python -m app.server --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline);
-# a Korean font lets the Korean screenshots show Hangul rather than empty boxes.
-chromium:
-	@if ls tests/browser/test_*.py >/dev/null 2>&1; then \
-		missing=""; \
+# Debian packages the tests need, installed when missing. Browser tests drive Debian's Chromium (Playwright's
+# own browser download cannot work offline); a Korean font lets the Korean screenshots show Hangul rather than
+# empty boxes. The run-store tests start a throwaway PostgreSQL server from Debian's postgresql binaries.
+system-deps:
+	@missing=""; \
+	if ls tests/browser/test_*.py >/dev/null 2>&1; then \
 		[ -x /usr/bin/chromium ] || missing="chromium"; \
 		fc-list :lang=ko 2>/dev/null | grep -q . || missing="$$missing fonts-nanum"; \
-		if [ -n "$$missing" ]; then \
-			echo "installing Debian packages for the browser tests:$$missing"; \
-			SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-			$$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
-		fi; \
+	fi; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for the tests:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; \
 	fi
 
 # Runs and their weights go to a directory of this test session, never the checkout's .data; apps made in
 # tests train nothing unless a test asks (tests/live_server.py gives each server its own store and trainer).
-test: $(STAMP) chromium data
+test: $(STAMP) system-deps data
 	$(BIN)/ruff check app tests bench
 	CNN_DATA_DIR=$$(mktemp -d) CNN_TRAINING_WORKERS=0 $(BIN)/python -m pytest -n 2 --dist loadfile
 
