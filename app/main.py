@@ -18,6 +18,7 @@ from app.limits import BodyLimits, DeclaredLength, UploadGate
 from app.routes import datasets, docs, export, featuremaps, imports, pages, runs, shapes
 from app.runs.store import RunStore
 from app.runs.trainer import Trainer
+from app.served_by import ServedBy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UploadGate, path="/api/datasets", limit=settings.max_dataset_uploads_in_flight,
                        setting="CNN_MAX_DATASET_UPLOADS_IN_FLIGHT")
     app.add_middleware(DeclaredLength, limits=limits)
+    app.add_middleware(ServedBy)  # X-Served-By: which of several web processes answered
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     docs.mount_assets(app)
     return app

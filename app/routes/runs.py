@@ -18,6 +18,7 @@ from app.runs.store import FINAL, RunStore
 
 router = APIRouter(prefix="/api/runs", tags=["training"])
 EVENT_POLL_S = 0.25
+END_EVENT_WAIT_S = 2.0
 HEAVY = ("results",)  # left out of the list: confusion matrices and pictures are for one run's page
 
 
@@ -127,7 +128,7 @@ async def run_events(run_id: str, request: Request, _: dict = Depends(existing_r
     """`progress` (epoch, batch, samples/s, ETA) a few times a second at most, `epoch` with Keras's metrics,
     and `end`. A client that connects late gets what happened so far first; `Last-Event-ID` resumes."""
     store = store_of(request)
-    seq = last_event_id
+    seq, quiet_after_end = last_event_id, 0
     while not await request.is_disconnected():
         events = await anyio.to_thread.run_sync(store.events_after, run_id, seq)
         for seq, kind, data in events:
@@ -135,6 +136,10 @@ async def run_events(run_id: str, request: Request, _: dict = Depends(existing_r
         if any(kind == "end" for _, kind, _ in events):
             return
         run = await anyio.to_thread.run_sync(store.get, run_id)
-        if run is None or (run["status"] in FINAL and not events):
+        if run is None:
             return
+        # The trainer (maybe in another process) writes the final status, then the end event: wait for it a while.
+        quiet_after_end = quiet_after_end + 1 if run["status"] in FINAL and not events else 0
+        if quiet_after_end > END_EVENT_WAIT_S / EVENT_POLL_S:
+            return  # resumed after the end, or a run that never streamed (opened from a file)
         await anyio.sleep(EVENT_POLL_S)
