@@ -63,3 +63,55 @@ def load_preset(page, preset_id):
     expect(totals(page)).not_to_contain_text("…")  # the answer for this preset has been drawn
 
 
+
+
+# The Paste code dialog and the Export menu, when open: inside the window, nothing in them overlapping or cut off,
+# the dialog showing everything without scrolling; and the toolbar on one row beside the brand on a desktop.
+OVERLAY_PROBLEMS = """() => {
+  const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const problems = [];
+  const inside = (el, what) => {
+    const box = el.getBoundingClientRect();
+    if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) {
+      problems.push(`${what} outside the window: ${JSON.stringify([box.left, box.top, box.right, box.bottom].map(Math.round))}`);
+    }
+  };
+  const apart = (selector) => {
+    const els = [...document.querySelectorAll(selector)].filter(shown);
+    for (let i = 0; i < els.length; i++) {
+      for (let j = i + 1; j < els.length; j++) {
+        if (els[i].contains(els[j]) || els[j].contains(els[i])) continue;
+        if (meet(els[i].getBoundingClientRect(), els[j].getBoundingClientRect())) {
+          problems.push(`overlap: ${els[i].className || els[i].id} / ${els[j].className || els[j].id}`);
+        }
+      }
+    }
+  };
+  const whole = (selector) => {
+    for (const el of document.querySelectorAll(selector)) {
+      if (shown(el) && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)) {
+        problems.push(`cut off: ${selector} "${el.textContent.trim().slice(0, 40)}"`);
+      }
+    }
+  };
+  const dialog = document.querySelector(".code-dialog[open]");
+  if (dialog) {
+    inside(dialog, "the dialog");
+    const box = dialog.querySelector(".code-dialog-box");
+    if (box.scrollHeight > box.clientHeight + 1) problems.push("the dialog scrolls");
+    apart(".code-dialog-box > *");
+    apart(".code-dialog-foot > *, .code-dialog-actions .btn, .code-dialog-aside > *");
+    whole(".code-dialog .btn, .code-dialog-head h2, .code-error-where, .code-dialog .link-btn, .code-dialog-status");
+  }
+  const panel = document.querySelector(".export-menu[open] .menu-panel");
+  if (panel) {
+    inside(panel, "the export menu");
+    apart(".export-item");
+    whole(".export-name, .export-text, .export-ext");
+  }
+  const topbar = document.querySelector(".topbar");
+  if (innerWidth > 860 && topbar.offsetHeight > 62) problems.push(`the toolbar wraps: the top bar is ${topbar.offsetHeight}px tall`);
+  whole(".topbar .btn");
+  return problems;
+}"""

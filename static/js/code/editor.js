@@ -50,7 +50,7 @@ export function createCodeEditor({ area, gutter, band }) {
     // The caret's column may be off to the right: scroll it into view as the browser would.
     const chars = at - offsetOf(marked.line, 1);
     const charWidth = measureChar();
-    area.scrollLeft = Math.max(0, chars * charWidth - area.clientWidth * 0.6);
+    area.scrollLeft = Math.max(0, chars * charWidth - area.clientWidth * 0.75); // as much of the line before it as fits
     follow();
   }
 

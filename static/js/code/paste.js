@@ -39,6 +39,9 @@ model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accur
 model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1)
 `;
 
+/** "line 4, column 12: " or "4번째 줄, 12번째 칸: " at the start of a sentence that the heading already says. */
+const LEADING_PLACE = /^\s*(?:line \d+(?:,? column \d+)?|\d+번째 줄(?:,? ?\d+번째 칸)?)\s*[:,]\s*/i;
+
 /** What the server's refusal says: {message, details, where}. */
 function refusal(answer) {
   if (answer.offline) return { message: t("app.offline"), details: [], where: null };
@@ -64,7 +67,7 @@ export function wirePasteCode({ button, applier }) {
     $("code-error-where").textContent = heading;
     $("code-error-where").hidden = !heading;
     // The heading says where; the server's sentence may say it again first ("line 4, column 12: …").
-    $("code-error-message").textContent = where ? message.replace(/^\s*line \d+(?:,? column \d+)?\s*[:,]\s*/i, "") : message;
+    $("code-error-message").textContent = where ? message.replace(LEADING_PLACE, "") : message;
     $("code-error-details").replaceChildren(...details.slice(0, 8).map((text) => Object.assign(document.createElement("li"), { textContent: text })));
     $("code-error").hidden = false;
     if (where) editor.mark(where.line, where.column);
