@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     max_import_zip_entries: int = 64  # files in a .keras zip (Keras writes 3)
     max_import_json_depth: int = 64  # nesting inside one layer's entry (Keras writes about 8)
     max_imports_in_flight: int = 2  # model files being received at once; more get 429 before their body is read
+    # Python code sent to POST /api/import (the code field or a .py file), parsed with ast and never run.
+    max_import_code_bytes: int = 256 * 1024  # a long tutorial script is 10-20 KB
 
     # POST /api/export: drawings of a model (SVG has no limit but the layer limit; a PNG's pixels do).
     max_export_pixels: int = 30_000_000  # a PNG: rendered at 2× while that fits, else 1× (ResNet50 at 2× is ~25 M)
