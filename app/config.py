@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     max_import_code_bytes: int = 256 * 1024  # a long tutorial script is 10-20 KB
 
     # POST /api/export: drawings of a model (SVG has no limit but the layer limit; a PNG's pixels do).
-    max_export_pixels: int = 30_000_000  # a PNG: rendered at 2× while that fits, else 1× (ResNet50 at 2× is ~25 M)
+    max_export_pixels: int = 30_000_000  # a PNG: at 2× while that fits, else 1× (ResNet50: 908 × 19,258 px at 1×)
     max_drawings_in_flight: int = 2  # drawings made at once (a PNG holds its pixels while it renders); more wait
 
 
