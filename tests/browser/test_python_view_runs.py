@@ -120,8 +120,10 @@ def page_summary(page) -> str:
 
 
 def python_view(page) -> str:
+    """The Python view's text once the server's code for the model on the page has arrived."""
     page.get_by_role("tab", name="Python").click()
-    code = page.locator("#python-text").inner_text()
+    expect(page.locator("#python-text")).not_to_have_attribute("aria-busy", "true")
+    code = page.locator("#python-text").text_content()
     page.get_by_role("tab", name="Blocks").click()
     return code
 
@@ -217,4 +219,4 @@ def test_the_comment_on_a_layer_keras_leaves_out_speaks_korean_too(page):
 def test_a_plain_stack_stays_a_sequential_model(page):
     open_page(page, model=ZOO[1])
     code = python_view(page)
-    assert "model = tf.keras.Sequential([" in code and "keras.Model(" not in code and "name=" not in code
+    assert "model = keras.Sequential([" in code and "keras.Model(" not in code and "name=" not in code

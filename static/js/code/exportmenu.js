@@ -12,7 +12,7 @@ const NAMES = { python: "export.python", keras: "export.keras", svg: "export.svg
  * download({model, format, runId, base, notice}): export and save; answers whether it did. While it works the
  * toast says so (a .keras file is built by TensorFlow in a worker: a few seconds).
  */
-export async function download({ model, format, runId = null, base = "model", notice }) {
+export async function download({ model, format, runId = null, base = null, notice }) {
   const what = t(NAMES[format] ?? "export.python");
   toast(t("export.working", { format: what }));
   const answer = await exportModel({ model, format, runId, base });

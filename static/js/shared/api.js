@@ -95,20 +95,21 @@ export function codeLocation(payload) {
 
 const EXTENSIONS = { python: "py", keras: "keras", svg: "svg", png: "png" };
 
-/** The file name the server gives (Content-Disposition), else "<base>.<ext>". */
+/** "<base>.<ext>" when the page names the file (a run's code), else the server's name (Content-Disposition). */
 function fileName(response, format, base) {
+  if (base) return `${base}.${EXTENSIONS[format]}`;
   const header = response.headers.get("content-disposition") ?? "";
   const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
   if (star) return decodeURIComponent(star[1]);
   const plain = /filename="?([^";]+)"?/i.exec(header);
-  return plain ? plain[1] : `${base}.${EXTENSIONS[format]}`;
+  return plain ? plain[1] : `model.${EXTENSIONS[format]}`;
 }
 
 /**
  * POST /api/export {model, format, run_id?, lang}: answers {ok: true, blob, filename} or {ok: false, message, payload}
  * (the envelope's message in the page's language).
  */
-export async function exportModel({ model, format, runId = null, base = "model", signal }) {
+export async function exportModel({ model, format, runId = null, base = null, signal }) {
   const body = { model, format, lang: lang(), ...(runId ? { run_id: runId } : {}) };
   let response;
   try {
