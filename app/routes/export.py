@@ -152,6 +152,11 @@ async def _keras(request: Request, spec: ModelSpec, result: ModelResult, run: di
             raise Problem(409, Text("this run's weights are not kept", "이 실행의 가중치가 남아 있지 않습니다"),
                           loc=("body", "run_id"))
     _check_weights(result, settings)
+    if not request.app.state.workers.slots:
+        raise Problem(503, Text("building a .keras file needs a TensorFlow worker, and this server has none (setting "
+                                "CNN_WORKERS=0); ask for format python, svg or png",
+                                ".keras 파일을 만들려면 TensorFlow 작업자가 필요한데 이 서버에는 없습니다 (설정 CNN_WORKERS=0); "
+                                "python, svg, png 형식으로 받으세요"), loc=("body", "format"))
     _refuse_if_busy(request)
     folder = Path(tempfile.mkdtemp(prefix="cnn-export-"))
     payload = {"model": spec.model_dump(), "seed": seed, "settings": settings.model_dump(),
