@@ -26,12 +26,16 @@ run: $(STAMP) data
 # Debian packages the tests need, installed when missing. Browser tests drive Debian's Chromium (Playwright's
 # own browser download cannot work offline); a Korean font lets the Korean screenshots show Hangul rather than
 # empty boxes. The run-store tests start a throwaway PostgreSQL server from Debian's postgresql binaries.
+# Drawings (POST /api/export format=png) are rendered by cairo, in DejaVu Sans and, for Hangul, Nanum Gothic.
 system-deps:
 	@missing=""; \
 	if ls tests/browser/test_*.py >/dev/null 2>&1; then \
 		[ -x /usr/bin/chromium ] || missing="chromium"; \
-		fc-list :lang=ko 2>/dev/null | grep -q . || missing="$$missing fonts-nanum"; \
 	fi; \
+	fc-list :lang=ko 2>/dev/null | grep -q . || missing="$$missing fonts-nanum"; \
+	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
+	ldconfig -p 2>/dev/null | grep -q "libcairo.so.2 " || missing="$$missing libcairo2"; \
+	command -v fc-match >/dev/null || missing="$$missing fontconfig"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages for the tests:$$missing"; \
