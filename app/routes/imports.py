@@ -76,7 +76,8 @@ async def import_model(
     ("line 7, column 12: …") and says what to write instead; code over CNN_MAX_IMPORT_CODE_BYTES is a 413."""
     if (file is None) == (code is None):
         raise Problem(422, Text("send a model file as file, or Python code as code (one of them)",
-                                "모델 파일은 file로, 파이썬 코드는 code로 보내세요 (둘 중 하나)"), loc=("body",))
+                                "모델 파일은 file로, 파이썬 코드는 code로 보내세요 (둘 중 하나)"),
+                      loc=("body", "file" if file is None else "code"), kind="missing" if file is None else "refused")
     if code is not None or (file.filename or "").lower().endswith(CODE_SUFFIXES):
         return await _import_code(file, code, settings)
     limits = ReadLimits(settings.max_import_config_bytes, settings.max_import_zip_entries,

@@ -95,6 +95,9 @@ def input_shape_of(ctx: Context, node: ast.expr, batch: bool = False) -> list:
         raise ctx.refuse(node, f"a shape must be a tuple of whole numbers, like (28, 28, 1); got {clip(repr(value), 40)}",
                          f"형태는 (28, 28, 1)처럼 정수의 튜플이어야 하는데 {clip(repr(value), 40)}입니다")
     dims = list(value[1:] if batch else value)
+    if not dims:
+        raise ctx.refuse(node, "a shape needs at least one axis (besides the batch axis)",
+                         "형태에는 (배치 축 말고) 축이 하나 이상 있어야 합니다")
     for dim in dims:
         if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
             raise ctx.refuse(node, f"a shape's sizes must be whole numbers ≥ 1 or None; got {clip(repr(dim), 40)}",
