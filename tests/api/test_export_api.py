@@ -77,13 +77,13 @@ def test_layer_names_stay_text_in_the_svg_whatever_they_hold(client):
     for name in ("<script>alert(1)<\\script>", "a & b \"quoted\" 'x'", "]]><x>", "합성곱\ufffd\x7f"):
         assert name in texts
     merge = [t for t in texts if t.startswith("← ")]
-    assert merge == ["← <script>alert(1)<\\script>  (None, 14, 14, 8)", "← 합성곱\ufffd\x7f  (None, 14, 14, 8)"]
+    assert merge == ["← <script>alert(1)<\\script>", "← 합성곱\ufffd\x7f"] and texts.count("(None, 14, 14, 8)") == 5
 
 
 def test_a_graph_that_does_not_nest_is_drawn_as_rows_that_name_their_inputs(client):
     texts = svg_texts(export(client, UNNESTED, "svg").content)
     assert "Its connections do not nest into lanes, so each row names the layers it takes." in texts
-    assert "← model input  (None, 8, 8, 4)" in texts and "← add  (None, 8, 8, 4)" in texts
+    assert "← model input" in texts and "← add" in texts and texts.count("(None, 8, 8, 4)") == 8
 
 
 def test_the_korean_drawing_says_its_words_in_korean(client):

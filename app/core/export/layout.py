@@ -27,7 +27,7 @@ GAP = 12  # between blocks in a stack: the connector runs through it
 BRICK_SLOT = 64  # the brick's column at a card's left
 PAD_X, COLUMN_GAP = 12, 24
 FIRST_BASELINE, LINE_PITCH, BOTTOM_PAD = 23, 19, 13
-CARD_MIN_W, CARD_MAX_W, CARD_MIN_H = 240, 620, 58
+CARD_MIN_W, CARD_MAX_W, CARD_MIN_H = 240, 700, 58
 CONFIG_ROOM = {False: 420, True: 250}  # the arguments' line is wrapped at this width: wide cards, cards in lanes
 FRAME_PAD, FRAME_HEAD, LANE_PAD, LANE_HEAD, LANE_GAP, EMPTY_LANE_W = 10, 40, 8, 24, 10, 150
 
@@ -102,15 +102,16 @@ def wrap(items: list[str], font_of, room: float) -> list[str]:
 class Stack:
     """Items one under the other, joined by a short connector."""
 
-    def __init__(self, items: list):
+    def __init__(self, items: list, linked: list[bool] | None = None):
         self.items = items
+        self.linked = linked or [True] * len(items)  # a connector above each item that takes the one before
         self.width = max((item.width for item in items), default=0)
         self.height = sum(item.height for item in items) + GAP * max(0, len(items) - 1)
 
     def place(self, x: float, y: float, w: float) -> list:
         shapes = []
         for i, item in enumerate(self.items):
-            if i:
+            if i and self.linked[i]:
                 shapes.append(Line(x + 34, y - GAP, x + 34, y, CONNECTOR, 2))
             shapes += item.place(x, y, w)
             y += item.height + GAP
@@ -226,7 +227,8 @@ class Diagram:
     def drawing(self) -> Drawing:
         tree = nest(self.result.model)
         body = self._stack(tree, 0) if tree is not None else self._rows()
-        parts = [self._header(tree is None), Stack([self._input_card(), *body.items]), self._totals()]
+        parts = [self._header(tree is None), Stack([self._input_card(), *body.items], [True, *body.linked]),
+                 self._totals()]
         inner = max(part.width for part in parts)
         shapes, y = [], MARGIN
         for part in parts:
@@ -259,7 +261,7 @@ class Diagram:
         return Card([(Text(label, _sans(label, 15, bold=True), TEXT), Text(text, _mono(text, 14, bold=True), TEXT)),
                      (Text("keras.Input", _mono("k", 13), TEXT_3), None)], "input", shape, kind="input")
 
-    def _card(self, row: LayerResult, takes: list[str] | None = None, compact: bool = False) -> Card:
+    def _card(self, row: LayerResult, takes: list[tuple[str, str]] | None = None, compact: bool = False) -> Card:
         """Wide: the type beside the shape, the name beside the parameters. Compact (in a lane): the shape and
         parameters on a row of their own under the name, and the arguments wrapped narrower."""
         layer, inf = row.layer, row.inference
@@ -276,20 +278,18 @@ class Diagram:
         config = config_items(layer)
         for line in wrap(config, lambda t: _sans(t, 13), CONFIG_ROOM[compact]) if config else ():
             rows.append((Text(line, _sans(line, 13), TEXT_2), None))
-        rows += [(Text(line, _mono(line, 13), TEXT_2), None) for line in takes or ()]
+        rows += [(Text(f"← {source}", _mono(source, 13), TEXT_2), Text(shape_in, _mono(shape_in, 13), TEXT_2))
+                 for source, shape_in in takes or ()]
         if not row.used:
             note = self._say(words.unused)
             rows.append((Text(note, _sans(note, 13, bold=True), "#8a5a00"), None))
         return Card(rows, layer.kind.category, inf.output_shape, faded=not row.used,
                     title=f"{layer.name} ({layer.kind.type})")
 
-    def _takes(self, row: LayerResult) -> list[str]:
-        """"← conv2d_1 (None, 8, 8, 32)" for each input."""
-        out = []
-        for name, shape in zip(row.layer.inputs, row.input_shapes or ()):
-            source = self._say(words.model_input) if name == INPUT else name
-            out.append(f"← {source}  {format_shape(shape)}")
-        return out
+    def _takes(self, row: LayerResult) -> list[tuple[str, str]]:
+        """("conv2d_1", "(None, 8, 8, 32)") for each input: drawn "← conv2d_1" with the shape at the right."""
+        return [(self._say(words.model_input) if name == INPUT else name, format_shape(shape))
+                for name, shape in zip(row.layer.inputs, row.input_shapes or ())]
 
     def _stack(self, items: list, depth: int) -> Stack:
         return Stack([self._frame(item, depth) if isinstance(item, Branch)
@@ -311,12 +311,13 @@ class Diagram:
 
     def _rows(self) -> Stack:
         """Every layer in order; one whose input is not simply the row above names what it takes."""
-        cards, previous = [], INPUT
+        cards, linked, previous = [], [], INPUT
         for row in self.result.layers:
             plain = list(row.layer.inputs) == [previous]
             cards.append(self._card(row, None if plain else self._takes(row)))
+            linked.append(plain)
             previous = row.layer.name
-        return Stack(cards)
+        return Stack(cards, linked)
 
     def _totals(self) -> Block:
         trainable, non_trainable = self.result.totals()
