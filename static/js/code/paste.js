@@ -39,8 +39,8 @@ model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accur
 model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1)
 `;
 
-/** "line 4, column 12: " or "4번째 줄, 12번째 칸: " at the start of a sentence that the heading already says. */
-const LEADING_PLACE = /^\s*(?:line \d+(?:,? column \d+)?|\d+번째 줄(?:,? ?\d+번째 칸)?)\s*[:,]\s*/i;
+/** "line 4, column 12: " or "4행 12열: " at the start of a sentence that the heading already says. */
+const LEADING_PLACE = /^\s*(?:line \d+(?:,? column \d+)?|\d+행(?:,? ?\d+열)?)\s*[:,]\s*/i;
 
 /** What the server's refusal says: {message, details, where}. */
 function refusal(answer) {

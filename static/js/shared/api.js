@@ -84,6 +84,12 @@ export function codeLocation(payload) {
   for (const d of [payload, ...(payload?.detail ?? [])]) {
     const line = whole(d?.line ?? d?.lineno);
     if (line) return { line, column: whole(d.column ?? d.col ?? d.col_offset) };
+    const loc = Array.isArray(d?.loc) ? d.loc : [];
+    const at = loc.indexOf("line"); // ["body", "code", "line", 16, "column", 58]
+    if (at >= 0 && whole(loc[at + 1])) {
+      const col = loc.indexOf("column");
+      return { line: loc[at + 1], column: col >= 0 ? whole(loc[col + 1]) : null };
+    }
   }
   const texts = [payload?.message?.en, ...(payload?.detail ?? []).map((d) => d?.msg)];
   for (const text of texts) {
