@@ -201,9 +201,20 @@ model = keras.Model(inputs, layers.Dense(2)(x))
 SQUEEZE_EXCITE_AS_LAYERS = SQUEEZE_EXCITE.replace("inputs / 255.0", "layers.Rescaling(1 / 255.0)(inputs)").replace(
     "x = x + y", "x = layers.Add()([x, y])")
 
+TWO_MODELS_LAYERS_CREATED_FIRST = """
+import keras
+from keras import layers
+warmup = keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.Dense(2)])
+head = layers.Dense(3)
+body = layers.Dense(5)
+inputs = keras.Input((8,))
+model = keras.Model(inputs, head(body(inputs)))
+"""
+
 MODERN = {"tf_cnn_tutorial": TF_CNN_TUTORIAL, "lecture": LECTURE, "quickstart": QUICKSTART,
           "keras_mnist_convnet": KERAS_MNIST_CONVNET, "keras2_mnist_cnn": KERAS2_MNIST_CNN, "toy_resnet": TOY_RESNET,
-          "inception_with_helpers": INCEPTION_WITH_HELPERS}
+          "inception_with_helpers": INCEPTION_WITH_HELPERS,
+          "two_models_layers_created_first": TWO_MODELS_LAYERS_CREATED_FIRST}
 
 # ---- Keras 1 code, and the same model written in Keras 3's spelling
 

@@ -176,6 +176,24 @@ def test_the_functional_api_with_merges_named_by_keras_automatic_names():
     assert imported.source["lines"] == [6, 7, 8, 9, 10, 11, 12]
 
 
+def test_automatic_names_are_keras_own_where_the_code_creates_the_layers():
+    """Keras names a layer when it is created, counting every layer of the script; the engine names the spec's
+    layers in order. Where the two differ the spec says the name; where they agree it leaves it to the engine."""
+    assert model("""
+        import keras
+        ca = keras.layers.Conv2D(2, 1)
+        cb = keras.layers.Conv2D(2, 1)
+        i = keras.Input((4, 4, 2))
+        m = keras.Model(i, ca(cb(i)))
+    """)["layers"] == [{"type": "Conv2D", "name": "conv2d_1", "filters": 2, "kernel_size": 1},
+                       {"type": "Conv2D", "filters": 2, "kernel_size": 1}]
+    assert model("""
+        import keras
+        first = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        second = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dropout(0.1)])
+    """)["layers"] == [{"type": "Dense", "name": "dense_1", "units": 2}, {"type": "Dropout", "rate": 0.1}]
+
+
 def test_model_inputs_outputs_by_position_layers_kept_in_variables_and_given_names():
     body = model("""
         from keras.layers import Input, Dense, Concatenate
@@ -723,6 +741,13 @@ def test_a_syntax_error_points_at_its_line():
 def test_code_without_a_model_is_refused():
     error = refused("import numpy as np\nx = np.zeros(3)\nprint(x)\n")
     assert error.status == 422 and "no model was found" in error.text.en and error.loc == ("body", "code")
+
+
+def test_a_model_from_a_call_that_is_not_followed_says_why_no_model_was_found():
+    error = refused("from utils import create_model\nmodel = create_model(10)\n")
+    assert at(error) == (2, 9)
+    assert "no model was found: model could not be read (create_model(…) is a call the reader does not follow" in \
+        error.text.en
 
 
 def test_code_over_the_limit_is_a_413_naming_the_setting():

@@ -117,6 +117,13 @@ def _parse(text: str, field: str) -> ast.Module:
 def _chosen(reader: Interpreter, notes: Notes, field: str):
     """The model the code trains last; else the one it compiles last; else the last it builds."""
     models = [model for model in reader.models if getattr(model, "placed", None) is None]
+    unread = [(name, error) for name, error in reader.deferred.items() if "model" in name.lower()]
+    if not models and unread:
+        name, error = unread[-1]
+        root = error.root
+        raise CodeRefused(root.where, Text(f"no model was found: {name} could not be read ({root.bare.en})",
+                                           f"모델을 찾지 못했습니다: {name}를 읽을 수 없습니다 ({root.bare.ko})"),
+                          field=field)
     if not models:
         raise CodeRefused(None, Text("no model was found: the code builds no keras.Sequential or keras.Model (a "
                                      "subclassed model or keras.applications cannot be read); paste the code that "
@@ -196,7 +203,10 @@ def _ancestors(nodes: list, output: int) -> set[int]:
 
 
 def _label(layers: list[LayerObject]) -> None:
-    """Each layer's name in the model: its own, else Keras's automatic one as the spec gives it."""
+    """Each layer's name in the model: its own, else the automatic one Keras gives it where the code creates it.
+
+    The engine names unnamed layers in the spec's order, as a fresh session building them in that order would; a
+    layer whose Keras name differs (created in another order, or after another model's layers) is named in the spec."""
     counters: dict[str, int] = {}
     for layer in layers:
         if layer.name is not None:
@@ -204,8 +214,12 @@ def _label(layers: list[LayerObject]) -> None:
             continue
         prefix = layer.kind.name_prefix
         count = counters.get(prefix, 0)
+        engine = prefix if count == 0 else f"{prefix}_{count}"
+        if layer.keras_name is not None and layer.keras_name != engine:
+            layer.name = layer.label = layer.keras_name
+            continue
         counters[prefix] = count + 1
-        layer.label = prefix if count == 0 else f"{prefix}_{count}"
+        layer.label = engine
 
 
 def _layer_notes(reader: Interpreter, layers: list[LayerObject]) -> None:

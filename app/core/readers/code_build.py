@@ -58,6 +58,17 @@ class Builder(Evaluator):
         self.trainings: dict[int, Training] = {}
         self.trained_at: dict[int, tuple[int, int]] = {}  # model → (steps at its last fit, at its last compile)
         self.model_notes: dict[int, list[Text]] = {}
+        self.uids: dict[str, int] = {}  # Keras's automatic names, counted per class in the order layers are created
+        self.deferred: dict[str, CodeRefused] = {}  # names whose value could not be read, and why
+
+    def created(self, layer: Any) -> Any:
+        """A layer the code constructs gets the name Keras would give it there: conv2d, conv2d_1, …"""
+        if isinstance(layer, LayerObject) and layer.name is None:  # a given name takes no number from the count
+            prefix = layer.kind.name_prefix
+            count = self.uids.get(prefix, 0)
+            self.uids[prefix] = count + 1
+            layer.keras_name = prefix if count == 0 else f"{prefix}_{count}"
+        return layer
 
     # ---- calls
 
@@ -99,7 +110,7 @@ class Builder(Evaluator):
         found = meaning(target.path)
         what = found.what if found is not None else None
         if what in ("layer", "identity"):
-            return construct(self, found.name, node)
+            return self.created(construct(self, found.name, node))
         if what == "input_layer":
             return input_layer(self, node)
         if what == "input":
@@ -110,7 +121,7 @@ class Builder(Evaluator):
             return self.make_model(node)
         if what in ("merge_function", "legacy_merge"):
             layer, tensors = merge_layer(self, node, found.name, MERGE_FUNCTIONS.get(found.name))
-            return self.apply_value(layer, self.value(tensors), node)
+            return self.apply_value(self.created(layer), self.value(tensors), node)
         if what == "optimizer":
             return self.make_optimizer(found.name, node)
         if what == "data_format":

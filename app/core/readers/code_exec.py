@@ -128,6 +128,8 @@ class Interpreter(Builder):
         value = self.soft(statement.value)
         for target in statement.targets:
             self.bind(target, value)
+            if isinstance(value, Unknown) and isinstance(target, ast.Name):
+                self.deferred[target.id] = value.refusal
 
     def _s_AnnAssign(self, statement: ast.AnnAssign) -> None:
         if statement.value is not None:

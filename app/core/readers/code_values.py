@@ -39,7 +39,7 @@ class CodeRefused(ImportRefused):
                  field: str = "code"):
         shown = Text(f"{where.en}: {text.en}", f"{where.ko}: {text.ko}") if where else text
         super().__init__(shown, status=status, kind=kind)
-        self.where = where
+        self.where, self.bare = where, text  # bare: the words without the place
         self.fatal = False  # about the model itself: raised even where a failed value could be set aside
         self.root: CodeRefused = self  # the first refusal a chain of unknown values goes back to
         self.loc = ("body", field, "line", where.line, "column", where.column) if where else ("body", field)
@@ -73,6 +73,7 @@ class LayerObject:
     notes: list[Text] = field(default_factory=list)  # written against its name once it has one
     placed: Where | None = None  # where it was added or applied: a second time is a shared layer
     label: str | None = None  # its name in the model (given or Keras's automatic one), set at the end
+    keras_name: str | None = None  # the automatic name Keras gives it where the code creates it
 
     def spec(self) -> dict:
         """As the spec writes it: type, name if given, then the arguments in the catalogue's order."""
