@@ -154,6 +154,29 @@ def test_the_shapes_dataset_trains_and_the_trained_maps_differ_from_untrained_on
     assert before["image"] == untrained.json()["layers"][0]["kernels"]["image"]  # where training started (seed 1)
 
 
+RESIDUAL_SHAPES_CNN = {"input_shape": [24, 24, 3], "layers": [
+    {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
+    {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same"},
+    {"type": "Add", "inputs": ["conv2d", "conv2d_1"]}, {"type": "MaxPooling2D"},
+    {"type": "Flatten"}, {"type": "Dense", "units": 3, "activation": "softmax"}]}
+
+
+def test_a_model_with_a_skip_connection_trains_and_its_file_is_that_graph(url, tmp_path):
+    run = start(url, model=RESIDUAL_SHAPES_CNN, dataset="shapes", epochs=2, batch_size=32)
+    done = finished(url, run["id"])
+    assert done["status"] == "done" and done["results"]["test"]["accuracy"] > 0.34, done
+    maps = httpx.post(f"{url}/api/featuremaps", data={"run_id": run["id"], "sample": "circle"}, timeout=120)
+    assert maps.status_code == 200, maps.text
+    assert [layer["name"] for layer in maps.json()["layers"]][2] == "add"
+    path = tmp_path / "residual.keras"
+    path.write_bytes(httpx.get(f"{url}/api/runs/{run['id']}/model.keras", timeout=60).content)
+    script = ("import sys, keras; model = keras.saving.load_model(sys.argv[1]); "
+              "print([node.operation.name for node in model.get_layer('add')._inbound_nodes[0].parent_nodes])")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert out.stdout.strip().splitlines()[-1] == "['conv2d', 'conv2d_1']", out.stderr[-2000:]
+
+
 def test_a_stopped_run_keeps_the_weights_it_reached(url):
     run = start(url, model=MNIST_CNN, dataset="fashion_mnist", epochs=20, batch_size=64)
 
