@@ -975,3 +975,17 @@ def test_blocks_to_python_and_back_give_the_same_blocks(body):
     assert [(t, inputs, params) for t, _, inputs, params in ours] == \
         [(t, inputs, params) for t, _, inputs, params in theirs]
     assert [name for _, name, _, _ in ours] == [name for _, name, _, _ in theirs]
+
+
+@pytest.mark.parametrize("augment", [{}, {"flip": True, "rotation": 0.1}], ids=["plain", "augmented"])
+def test_a_runs_training_script_gives_back_its_model_and_its_settings(augment):
+    from app.core.export.training import Data, training_code
+    from app.runs.checks import MNIST_CNN
+
+    settings = {"epochs": 4, "batch_size": 16, "optimizer": "rmsprop", "learning_rate": 0.002,
+                "validation_split": 0.1}
+    run = {"request": {**settings, "seed": 3, "augment": augment}, "loss": {"from_logits": False}}
+    result = infer_model(validate_model(ModelSpec.model_validate(MNIST_CNN), Settings()))
+    imported = read_code(training_code(result, run, Data("mnist", "MNIST", None, False)), None, CodeLimits())
+    assert imported.model == MNIST_CNN
+    assert imported.training == settings
