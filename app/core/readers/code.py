@@ -20,7 +20,7 @@ from app.core.readers.code_build import CodeLimits
 from app.core.readers.code_exec import Interpreter
 from app.core.readers.code_training import TrainingLimits
 from app.core.readers.code_values import CodeRefused, FunctionalModel, LayerObject, SequentialModel, Where
-from app.core.text import Text, clip
+from app.core.text import Text, clip, josa
 
 __all__ = ["CodeImported", "CodeLimits", "TrainingLimits", "read_code"]
 
@@ -122,7 +122,7 @@ def _chosen(reader: Interpreter, notes: Notes, field: str):
         name, error = unread[-1]
         root = error.root
         raise CodeRefused(root.where, Text(f"no model was found: {name} could not be read ({root.bare.en})",
-                                           f"모델을 찾지 못했습니다: {name}를 읽을 수 없습니다 ({root.bare.ko})"),
+                                           f"모델을 찾지 못했습니다: {josa(name, '을/를')} 읽을 수 없습니다 ({root.bare.ko})"),
                           field=field)
     if not models:
         raise CodeRefused(None, Text("no model was found: the code builds no keras.Sequential or keras.Model (a "
@@ -235,7 +235,7 @@ def _channels_first_hint(body: dict, notes: Notes) -> None:
     if len(shape) == 3 and shape[0] in (1, 3) and isinstance(shape[2], int) and shape[2] > 4 and not told:
         notes.add(Text(f"the input shape {tuple(shape)} looks channels-first (Keras 1 with Theano); Keras 3 reads "
                        f"channels last: write {(shape[1], shape[2], shape[0])}, or data_format='channels_first'",
-                       f"입력 형태 {tuple(shape)}는 채널이 앞에 있는 것 같습니다 (Theano를 쓰던 Keras 1); Keras 3은 "
+                       f"입력 형태 {josa(tuple(shape), '은/는')} 채널이 앞에 있는 것 같습니다 (Theano를 쓰던 Keras 1); Keras 3은 "
                        f"채널을 마지막으로 읽습니다: {(shape[1], shape[2], shape[0])}로 쓰거나 "
                        "data_format='channels_first'를 주세요"))
 

@@ -95,8 +95,7 @@ class Builder(Evaluator):
         if isinstance(target, UserClass) and target.keras:
             raise self.refuse(node, f"{target.name} (line {target.where.line}) subclasses a Keras model or layer: what "
                               "it computes is written in its call(), which only running the code shows; write the "
-                              "model as a Sequential or with the functional API", f"{target.name}({target.where.line}"
-                              "행)는 Keras 모델이나 레이어를 상속합니다: 계산은 call() 안에 있어 코드를 실행해야 알 수 "
+                              "model as a Sequential or with the functional API", f"{josa(f'{target.name}({target.where.line}행)', '은/는')} Keras 모델이나 레이어를 상속합니다: 계산은 call() 안에 있어 코드를 실행해야 알 수 "
                               "있습니다; Sequential이나 함수형 API로 쓰세요")
         if isinstance(target, FunctionalModel):
             raise self.refuse(node, "a functional model called as a layer of another is not read; build them as one "
@@ -127,12 +126,12 @@ class Builder(Evaluator):
         if what == "data_format":
             value = DATA_FORMAT_FUNCTIONS[found.name]
             self.notes.add(Text(f"line {node.lineno}: {found.name}() is read as {value!r}, Keras's default",
-                                f"{node.lineno}행: {found.name}()는 Keras의 기본값 {value!r}로 읽었습니다"))
+                                f"{node.lineno}행: {josa(found.name + '()', '은/는')} Keras의 기본값 {value!r}로 읽었습니다"))
             return value
         if what == "application":
             raise self.refuse(node, f"keras.applications.{found.name} builds a whole model inside Keras, which is never "
                               f"run here; save it (model.save('{found.name.lower()}.keras')) and open that file instead",
-                              f"keras.applications.{found.name}는 Keras 안에서 모델 전체를 만드는데, 여기서는 실행하지 "
+                              f"{josa('keras.applications.' + found.name, '은/는')} Keras 안에서 모델 전체를 만드는데, 여기서는 실행하지 "
                               f"않습니다; 저장해서(model.save('{found.name.lower()}.keras')) 그 파일을 여세요")
         if what == "unknown_layer":
             raise unknown_layer(self, node, found.name)
@@ -249,7 +248,7 @@ class Builder(Evaluator):
             if old in keywords and new not in keywords:
                 keywords[new] = keywords.pop(old)
                 self.notes.add(Text("Model(input=…, output=…) (Keras 1) is Model(inputs=…, outputs=…) in Keras 3",
-                                    "Model(input=…, output=…)(Keras 1)는 Keras 3의 Model(inputs=…, outputs=…)입니다"))
+                                    "Model(input=…, output=…)(Keras 1)은 Keras 3의 Model(inputs=…, outputs=…)입니다"))
         for name, value in zip(("inputs", "outputs"), node.args):
             keywords.setdefault(name, value)
         if "inputs" not in keywords or "outputs" not in keywords:
@@ -299,7 +298,7 @@ class Builder(Evaluator):
 
     def model_method(self, model: Any, method: str, node: ast.Call) -> Any:
         if method in ARCHITECTURE_METHODS and not isinstance(model, SequentialModel):
-            raise self.refuse(node, f"{method}() is read on a Sequential model only", f"{method}()는 Sequential 모델에서만 "
+            raise self.refuse(node, f"{method}() is read on a Sequential model only", f"{josa(method + '()', '은/는')} Sequential 모델에서만 "
                               "읽습니다")
         if method == "add":
             item = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "layer"), None)

@@ -224,10 +224,10 @@ class Evaluator:
             return Ref(f"{base.path}.{node.attr}")
         if isinstance(base, TensorValue):
             raise self.refuse(node, f"a tensor's .{node.attr} is only known by building the model; write the number "
-                              "it stands for", f"텐서의 .{node.attr}는 모델을 만들어야 알 수 있습니다; 그 값을 숫자로 쓰세요")
+                              "it stands for", f"텐서의 {josa('.' + node.attr, '은/는')} 모델을 만들어야 알 수 있습니다; 그 값을 숫자로 쓰세요")
         if isinstance(base, MODELS):
             raise self.refuse(node, f"a model's .{node.attr} is only known by running the code; the reader follows "
-                              "add, compile and fit", f"모델의 .{node.attr}는 코드를 실행해야 알 수 있습니다; add, "
+                              "add, compile and fit", f"모델의 {josa('.' + node.attr, '은/는')} 코드를 실행해야 알 수 있습니다; add, "
                               "compile, fit만 따라갑니다")
         raise self.refuse(node, f"the attribute .{clip(node.attr, 40)} of {describe(base)} is not read",
                           f"{describe(base)}의 .{clip(node.attr, 40)} 속성은 읽지 않습니다")
@@ -277,7 +277,7 @@ class Evaluator:
             spec = "".join(str(piece.value) for piece in pieces)
         if not FORMAT_SPEC.fullmatch(spec):
             raise self.refuse(part, f"the format {clip(spec, 20)!r} is not read; use a width under 100, e.g. {{i:02d}}",
-                              f"형식 {clip(spec, 20)!r}는 읽지 않습니다; {{i:02d}}처럼 100 미만의 너비를 쓰세요")
+                              f"형식 {josa(repr(clip(spec, 20)), '은/는')} 읽지 않습니다; {{i:02d}}처럼 100 미만의 너비를 쓰세요")
         value = repr(value) if part.conversion == ord("r") else str(value) if part.conversion == ord("s") else value
         try:
             return format(value, spec)
@@ -344,8 +344,8 @@ def arithmetic(ev: Evaluator, node: ast.BinOp, symbol: str, left: Any, right: An
     if not numbers:
         raise ev.refuse(node, f"{symbol} is read only between numbers (and + or * on strings, tuples and lists); "
                         f"here it is between {describe(left)} and {describe(right)}",
-                        f"{symbol}는 숫자 사이(그리고 문자열·튜플·리스트의 +, *)에서만 읽습니다; 여기서는 "
-                        f"{describe(left)}와 {describe(right)} 사이입니다")
+                        f"{josa(symbol, '은/는')} 숫자 사이(그리고 문자열·튜플·리스트의 +, *)에서만 읽습니다; 여기서는 "
+                        f"{josa(describe(left), '과/와')} {describe(right)} 사이입니다")
     if symbol in ("/", "//", "%") and right == 0:
         raise ev.refuse(node, "division by zero", "0으로 나누었습니다")
     if symbol == "**":
@@ -359,7 +359,7 @@ def _power(ev: Evaluator, node: ast.BinOp, base: Any, exponent: Any) -> Any:
         raise ev.refuse(node, "0 to a negative power is a division by zero", "0의 음수 거듭제곱은 0으로 나누는 것입니다")
     if abs(base) > 1 and exponent > 0 and exponent * math.log2(abs(base)) > math.log2(MAX_NUMBER):
         raise ev.refuse(node, f"{clip(repr(base), 20)} ** {clip(repr(exponent), 20)} is over {MAX_NUMBER:,} (10**12): "
-                        "not computed", f"{clip(repr(base), 20)} ** {clip(repr(exponent), 20)}는 {MAX_NUMBER:,}"
+                        "not computed", f"{josa(f'{clip(repr(base), 20)} ** {clip(repr(exponent), 20)}', '은/는')} {MAX_NUMBER:,}"
                         "(10**12)를 넘습니다: 계산하지 않았습니다")
     try:
         result = base ** exponent
@@ -382,7 +382,7 @@ def compare(ev: Evaluator, node: ast.Compare, op: ast.cmpop, left: Any, right: A
         return (left is right) == isinstance(op, ast.Is)
     if not (isinstance(left, PLAIN) and isinstance(right, PLAIN)):
         raise ev.refuse(node, f"comparing {describe(left)} with {describe(right)} is not read",
-                        f"{describe(left)}와 {describe(right)}의 비교는 읽지 않습니다")
+                        f"{josa(describe(left), '과/와')} {describe(right)}의 비교는 읽지 않습니다")
     try:
         if isinstance(op, (ast.In, ast.NotIn)):
             return (left in right) == isinstance(op, ast.In)
@@ -390,4 +390,4 @@ def compare(ev: Evaluator, node: ast.Compare, op: ast.cmpop, left: Any, right: A
                 ast.LtE: lambda: left <= right, ast.Gt: lambda: left > right, ast.GtE: lambda: left >= right}[type(op)]()
     except TypeError:
         raise ev.refuse(node, f"{describe(left)} and {describe(right)} cannot be compared",
-                        f"{describe(left)}와 {describe(right)}는 비교할 수 없습니다") from None
+                        f"{josa(describe(left), '과/와')} {josa(describe(right), '은/는')} 비교할 수 없습니다") from None

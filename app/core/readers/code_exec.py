@@ -24,7 +24,7 @@ from app.core.readers.code_values import (
     UserClass,
     UserFunction,
 )
-from app.core.text import Text
+from app.core.text import Text, josa
 
 MAX_CALL_DEPTH = 20  # functions of the code calling each other
 MAX_QUIET_ROUNDS = 10_000  # a loop that builds no layers and runs longer is skipped, its names then unknown
@@ -304,7 +304,7 @@ class Interpreter(Builder):
                 return range(*arguments)
             if not all(isinstance(a, (tuple, list, str)) for a in arguments) or not arguments:
                 raise self.refuse(node, f"{name}() is read over tuples, lists and strings written in the code",
-                                  f"{name}()는 코드에 쓴 튜플, 리스트, 문자열에 대해서만 읽습니다")
+                                  f"{josa(name + '()', '은/는')} 코드에 쓴 튜플, 리스트, 문자열에 대해서만 읽습니다")
             return list({"enumerate": lambda: enumerate(arguments[0]), "zip": lambda: zip(*arguments),
                          "reversed": lambda: reversed(arguments[0])}[name]())
         value = self.value(node)

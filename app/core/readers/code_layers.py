@@ -63,7 +63,7 @@ def construct(ctx: Context, written: str, call: ast.Call) -> LayerObject | Ident
     layer = LayerObject(kind, {}, None, ctx.where(call))
     if written in LEGACY_CLASSES:
         layer.notes.append(Text(f"{written} (Keras 1) is {kind.type} in Keras 3",
-                                f"{written}(Keras 1)는 Keras 3의 {kind.type}입니다"))
+                                f"{josa(written + '(Keras 1)', '은/는')} Keras 3의 {kind.type}입니다"))
     keywords = _keywords(call)
     positional = _kernel_pair(ctx, layer, written, list(call.args), keywords)
     arguments = _by_name(ctx, layer, positional, keywords)
@@ -147,7 +147,7 @@ def _kernel_pair(ctx: Context, layer: LayerObject, written: str, positional: lis
     if legacy:
         keywords["kernel_size"] = ast.Tuple(positional[1:], ast.Load(), **_position(positional[1]))
         layer.notes.append(Text(f"{written}(filters, rows, cols) (Keras 1) gives the kernel as two numbers: read as "
-                                "kernel_size=(rows, cols)", f"{written}(filters, rows, cols)(Keras 1)는 커널을 숫자 두 "
+                                "kernel_size=(rows, cols)", f"{written}(filters, rows, cols)(Keras 1)은 커널을 숫자 두 "
                                 "개로 씁니다: kernel_size=(rows, cols)로 읽었습니다"))
         return positional[:1]
     shown = clip(ctx.source(positional[2]), 20)
@@ -191,7 +191,7 @@ def _renamed(old: str, new: str) -> Text:
     if old == "alpha":
         return Text("LeakyReLU's alpha (Keras 2) is negative_slope in Keras 3", "LeakyReLU의 alpha(Keras 2)는 Keras 3의 "
                     "negative_slope입니다")
-    return Text(f"{old}= (Keras 1) is {new}= in Keras 3", f"{old}=(Keras 1)는 Keras 3의 {new}=입니다")
+    return Text(f"{old}= (Keras 1) is {new}= in Keras 3", f"{old}=(Keras 1)은 Keras 3의 {new}=입니다")
 
 
 def _input_shape(ctx: Context, arguments: dict, with_shape: bool = False) -> list | None:
@@ -230,7 +230,7 @@ def _argument(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> No
             return
     elif name == "data_format" and isinstance(value, str) and value.lower() in ("tf", "th", "default"):
         layer.notes.append(Text(f"dim_ordering={value!r} (Keras 1) is data_format={DIM_ORDERING.get(value.lower())!r}",
-                                f"dim_ordering={value!r}(Keras 1)는 data_format={DIM_ORDERING.get(value.lower())!r}입니다"))
+                                f"dim_ordering={value!r}(Keras 1)은 data_format={DIM_ORDERING.get(value.lower())!r}입니다"))
         value = DIM_ORDERING.get(value.lower())
         if value is None:
             return
@@ -260,7 +260,7 @@ def _activation(ctx: Context, layer: LayerObject, node: ast.expr, value: Any) ->
         layer.then = value
         layer.notes.append(Text(f"activation={value.kind.type}(…) is its own {value.kind.type} layer after this one: the "
                                 "same shapes and counts (Keras shows it inside this layer's row)",
-                                f"activation={value.kind.type}(…)는 이 레이어 뒤의 {value.kind.type} 레이어로 읽었습니다: "
+                                f"activation={value.kind.type}(…)은 이 레이어 뒤의 {value.kind.type} 레이어로 읽었습니다: "
                                 "형태와 개수가 같습니다 (Keras는 이 레이어의 행 안에 보여 줍니다)"))
         return _SPLIT
     raise ctx.refuse(node, "an activation must be a name such as 'relu', a function such as keras.activations.relu or "
@@ -283,13 +283,13 @@ def _dropped(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> Non
         if not is_none:
             layer.notes.append(TRAINING_ONLY)
     elif name in UNKEPT_KERAS1:
-        layer.notes.append(Text(f"{name}= ({UNKEPT_KERAS1[name]}) is not kept", f"{name}=({UNKEPT_KERAS1[name]})는 "
+        layer.notes.append(Text(f"{name}= ({UNKEPT_KERAS1[name]}) is not kept", f"{josa(f'{name}=({UNKEPT_KERAS1[name]})', '은/는')} "
                                 "뺐습니다"))
     elif not is_none:
         shown = clip(ctx.source(node), 40)
         layer.notes.append(Text(f"{layer.kind.type} argument {name}={shown} is not kept: the catalogue does not know "
                                 "it, so shapes or counts may differ from Keras's", f"{layer.kind.type} 인자 "
-                                f"{name}={shown}는 뺐습니다: 카탈로그에 없는 인자라서 형태나 개수가 Keras와 다를 수 "
+                                f"{josa(f'{name}={shown}', '은/는')} 뺐습니다: 카탈로그에 없는 인자라서 형태나 개수가 Keras와 다를 수 "
                                 "있습니다"))
 
 
@@ -314,7 +314,7 @@ def merge_layer(ctx: Context, call: ast.Call, written: str, type_name: str | Non
     layer = LayerObject(kind, {}, None, ctx.where(call))
     if written == "merge":
         layer.notes.append(Text(f"merge(mode=…) (Keras 1) is the {kind.type} layer in Keras 3",
-                                f"merge(mode=…)(Keras 1)는 Keras 3의 {kind.type} 레이어입니다"))
+                                f"merge(mode=…)(Keras 1)은 Keras 3의 {kind.type} 레이어입니다"))
     for name, node in _by_name(ctx, layer, [], keywords).items():
         _argument(ctx, layer, name, node)
     return layer, tensors

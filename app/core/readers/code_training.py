@@ -14,7 +14,7 @@ from typing import Any
 
 from app.core.readers.code_names import OPTIMIZERS, meaning
 from app.core.readers.code_values import CodeRefused, Optimizer, Ref
-from app.core.text import Text, clip
+from app.core.text import Text, clip, josa
 
 RUN_OPTIMIZERS = ", ".join(OPTIMIZERS)
 COMPILE_ORDER = ("optimizer", "loss")
@@ -53,7 +53,7 @@ def read_fit(ev, call: ast.Call, training: Training, method: str, limits: Traini
         training.notes.append(Text(f"{method} (Keras 2) is fit in Keras 3", f"{method}(Keras 2)는 Keras 3의 fit입니다"))
     if "nb_epoch" in arguments and "epochs" not in arguments:
         arguments["epochs"] = arguments.pop("nb_epoch")
-        training.notes.append(Text("nb_epoch= (Keras 1) is epochs= in Keras 3", "nb_epoch=(Keras 1)는 Keras 3의 "
+        training.notes.append(Text("nb_epoch= (Keras 1) is epochs= in Keras 3", "nb_epoch=(Keras 1)은 Keras 3의 "
                                    "epochs=입니다"))
     for key, limit, setting in (("epochs", limits.max_epochs, "CNN_MAX_EPOCHS"),
                                 ("batch_size", limits.max_batch_size, "CNN_MAX_BATCH_SIZE")):
@@ -64,7 +64,7 @@ def read_fit(ev, call: ast.Call, training: Training, method: str, limits: Traini
             training.values["validation_split"] = split
         elif split is not None:
             training.notes.append(Text(f"validation_split={clip(repr(split), 20)} is not a fraction from 0 up to 1: "
-                                       "the run's default is used", f"validation_split={clip(repr(split), 20)}는 0 이상 "
+                                       "the run's default is used", f"{josa(f'validation_split={clip(repr(split), 20)}', '은/는')} 0 이상 "
                                        "1 미만의 비율이 아닙니다: 실행의 기본값을 씁니다"))
     elif "validation_data" in arguments:
         training.values.pop("validation_split", None)
@@ -90,7 +90,7 @@ def _soft(ev, node: ast.expr, name: str, training: Training) -> Any:
         if error.status != 422:
             raise
         training.notes.append(Text(f"{name}={ev.source(node)} could not be read ({error.root.text.en}): the run's "
-                                   "default is used", f"{name}={ev.source(node)}는 읽을 수 없습니다 "
+                                   "default is used", f"{josa(f'{name}={ev.source(node)}', '은/는')} 읽을 수 없습니다 "
                                    f"({error.root.text.ko}): 실행의 기본값을 씁니다"))
         return None
 
@@ -105,12 +105,12 @@ def _whole(ev, arguments: dict, key: str, limit: int, setting: str, training: Tr
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         training.notes.append(Text(f"{key}={clip(repr(value), 20)} is not a whole number ≥ 1: the run's default is "
-                                   "used", f"{key}={clip(repr(value), 20)}는 1 이상의 정수가 아닙니다: 실행의 기본값을 "
+                                   "used", f"{josa(f'{key}={clip(repr(value), 20)}', '은/는')} 1 이상의 정수가 아닙니다: 실행의 기본값을 "
                                    "씁니다"))
         return
     if value > limit:
         training.notes.append(Text(f"{key}={value:,} is over the limit of {limit:,} (setting {setting}): set to "
-                                   f"{limit:,}", f"{key}={value:,}는 한도 {limit:,}를 넘습니다 (설정 {setting}): "
+                                   f"{limit:,}", f"{josa(f'{key}={value:,}', '은/는')} 한도 {josa(f'{limit:,}', '을/를')} 넘습니다 (설정 {setting}): "
                                    f"{limit:,}로 맞췄습니다"))
         value = limit
     training.values[key] = value
@@ -128,12 +128,12 @@ def _optimizer(ev, node: ast.expr, training: Training) -> None:
         value = Optimizer(value.lower())
     if not isinstance(value, Optimizer):
         training.notes.append(Text(f"optimizer={ev.source(node)} is not an optimizer the reader knows: the run's "
-                                   "default is used", f"optimizer={ev.source(node)}는 알 수 없는 옵티마이저입니다: "
+                                   "default is used", f"{josa(f'optimizer={ev.source(node)}', '은/는')} 알 수 없는 옵티마이저입니다: "
                                    "실행의 기본값을 씁니다"))
         return
     if value.name not in OPTIMIZERS:
         training.notes.append(Text(f"the optimizer {value.name} is not one a run offers ({RUN_OPTIMIZERS}): the run's "
-                                   "default is used", f"옵티마이저 {value.name}는 실행에서 고를 수 없습니다 "
+                                   "default is used", f"옵티마이저 {josa(value.name, '은/는')} 실행에서 고를 수 없습니다 "
                                    f"({RUN_OPTIMIZERS}): 실행의 기본값을 씁니다"))
         training.values.pop("optimizer", None)
         training.values.pop("learning_rate", None)
@@ -146,7 +146,7 @@ def _optimizer(ev, node: ast.expr, training: Training) -> None:
     if value.dropped:
         shown = ", ".join(value.dropped)
         training.notes.append(Text(f"the optimizer's {shown} are not run settings and are not kept",
-                                   f"옵티마이저의 {shown}는 실행 설정에 없어서 뺐습니다"))
+                                   f"옵티마이저의 {josa(shown, '은/는')} 실행 설정에 없어서 뺐습니다"))
     rate = value.learning_rate
     if isinstance(rate, CodeRefused):
         training.notes.append(Text(f"the learning rate could not be read ({rate.root.text.en}): the run's default is "
@@ -155,7 +155,7 @@ def _optimizer(ev, node: ast.expr, training: Training) -> None:
         training.values["learning_rate"] = float(rate)
     elif rate is not None:
         training.notes.append(Text(f"learning_rate={clip(repr(rate), 30)} is not a number above 0 and at most 10: the "
-                                   "run's default is used", f"learning_rate={clip(repr(rate), 30)}는 0보다 크고 10 "
+                                   "run's default is used", f"{josa(f'learning_rate={clip(repr(rate), 30)}', '은/는')} 0보다 크고 10 "
                                    "이하인 숫자가 아닙니다: 실행의 기본값을 씁니다"))
 
 
@@ -171,5 +171,5 @@ def _loss(ev, node: ast.expr, training: Training) -> None:
                                    "손실입니다"))
         return
     training.notes.append(Text(f"loss={ev.source(node)} is not kept: a run classifies pictures with sparse "
-                               "categorical cross-entropy", f"loss={ev.source(node)}는 뺐습니다: 실행에서는 희소 범주형 "
+                               "categorical cross-entropy", f"{josa(f'loss={ev.source(node)}', '은/는')} 뺐습니다: 실행에서는 희소 범주형 "
                                "교차 엔트로피로 사진을 분류합니다"))
