@@ -211,6 +211,8 @@ def _caption(run: dict | None, lang: str, settings: Settings) -> str | None:
     if run["dataset"] == IMPORTED:
         name = (run["request"].get("source") or {}).get("filename") or "a file"
         return getattr(Text(f"Opened from {name}, with its weights", f"{name}에서 가중치와 함께 열었습니다"), lang)
+    if run["status"] not in ("done", "stopped"):
+        return None  # not trained (yet): drawn as the model it is
     dataset = find(run["dataset"], settings.data_dir)
     name = dataset.name if dataset else Text(run["dataset"], run["dataset"])
     accuracy = ((run.get("results") or {}).get("test") or {}).get("accuracy")

@@ -7,11 +7,12 @@ numbers it gets may differ a little from the run's."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from app.core.engine import ModelResult
 from app.core.export.python import imports, model_lines, one_line, py_literal, py_string
-from app.core.text import Text
+from app.core.text import Text, josa
 
 KERAS_DATASETS = {  # ours -> keras.datasets, whose labels are in the same order
     "mnist": Text("MNIST handwritten digits: keras.datasets downloads them on first use (about 11 MB). This server "
@@ -37,7 +38,10 @@ class Data:
 
 
 def _say(lang: str, en: str, ko: str) -> str:
-    return "# " + one_line(en if lang == "en" else ko)
+    """A comment in the reader's language, wrapped at 100 columns (a long one reads as a paragraph)."""
+    lines = textwrap.wrap(one_line(en if lang == "en" else ko), width=98, break_long_words=False,
+                          break_on_hyphens=False)
+    return "\n".join(f"# {line}" for line in lines)
 
 
 def training_code(result: ModelResult, run: dict, data: Data, lang: str = "en") -> str:
@@ -67,12 +71,13 @@ def _keras_data(data: Data, shape: tuple, lang: str) -> list[str]:
 def _folder_data(data: Data, shape: tuple, request: dict, lang: str) -> list[str]:
     folder = data.id if not data.uploaded else "my_pictures"
     classes = data.classes or ()
-    listing = ", ".join(f"{folder}/train/{c}/" for c in classes[:4]) + (", …" if len(classes) > 4 else "")
+    listing = (", ".join(f"{folder}/train/{c}/" for c in classes[:4]) + (", …" if len(classes) > 4 else "")
+               if classes else f"{folder}/train/<class>/")
     if data.uploaded:
         where = Text(f"Your pictures: unzip the zip you uploaded as {data.name} into {folder}/ so that its class "
                      f"folders are {folder}/train/<class>/ and {folder}/test/<class>/ ({listing}). A zip without "
                      "train/ and test/ was split here: every fifth picture of each class held out for testing.",
-                     f"내 그림: 올린 zip({data.name})을 {folder}/에 풀어 클래스 폴더가 {folder}/train/<클래스>/와 "
+                     f"내 그림: 올린 {josa(f'zip({data.name})', '을/를')} {folder}/에 풀어 클래스 폴더가 {folder}/train/<클래스>/와 "
                      f"{folder}/test/<클래스>/가 되게 하세요 ({listing}). train/과 test/가 없던 zip은 여기서 클래스마다 "
                      "다섯 번째 그림을 테스트용으로 떼어 두었습니다.")
     else:
