@@ -11,11 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from app.config import Settings
 from app.core.engine import infer_model
 from app.core.export.python import model_code
+from app.core.readers.base import Notes
 from app.core.readers.code import CodeLimits, read_code
+from app.core.readers.code_exec import Interpreter
 from app.core.readers.code_training import TrainingLimits
 from app.core.readers.code_values import CodeRefused
 from app.core.spec import ModelSpec, validate_model
@@ -989,3 +994,84 @@ def test_a_runs_training_script_gives_back_its_model_and_its_settings(augment):
     imported = read_code(training_code(result, run, Data("mnist", "MNIST", None, False)), None, CodeLimits())
     assert imported.model == MNIST_CNN
     assert imported.training == settings
+
+
+FRAGMENTS = [
+    "import keras", "from keras import layers", "import tensorflow as tf", "from keras.layers import *",
+    "m = keras.Sequential()", "m = keras.Sequential([keras.Input((8, 8, 3))])", "m.add(layers.Conv2D(4, 3))",
+    "m.add(layers.Dense(n))", "m.add(Dense(2, input_dim=3))", "m.add(layers.Flatten())", "m.pop()",
+    "n = 3", "n = n * 2 + 1", "n = len(x)", "n = 'a'", "n = (1, 2)", "x = keras.Input((4,))", "i = keras.Input((8,))",
+    "x = layers.Dense(n)(x)", "y = layers.Dense(4)(x)", "x = layers.add([x, y])", "x = x + y", "x = x / 2",
+    "z = layers.Concatenate()([x, i])", "model = keras.Model(i, x)", "model = keras.Model(x, y)",
+    "for k in range(n):\n    m.add(layers.Dense(k + 1))", "if n > 2:\n    m.add(layers.Dropout(0.5))",
+    "if data.ok:\n    n = 4", "def f(a, b=2):\n    return layers.Dense(a * b)", "m.add(f(n))", "d = f(1)",
+    "x = d(x)", "x = d(y)", "m.compile(optimizer='adam')", "m.fit(x, y, epochs=n, batch_size=n)",
+    "model.compile(keras.optimizers.SGD(lr=n))", "while n:\n    n = n - 1", "del n", "x = [x, y][0]",
+    "m = keras.Sequential([m, layers.Dense(2)])", "x = m(x)", "print(m.summary())", "x = x.shape[1:]",
+    "n = 10 ** n", "n = n ** 40", "s = 'ab' * n", "m.add(layers.Dense(3, activation=layers.ReLU()))",
+]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14), st.text(max_size=30))
+@hypothesis_settings(max_examples=300, deadline=None, derandomize=True)
+def test_generated_code_gives_a_model_or_a_refusal_never_anything_else(fragments, noise):
+    for code in ("\n".join(fragments), "\n".join(fragments) + "\n" + noise):
+        try:
+            imported = read_code(code, None, CodeLimits())
+        except CodeRefused as error:
+            assert error.status in (413, 422) and error.text.en and error.text.ko
+            continue
+        json.dumps(imported.to_json())  # plain JSON, whatever the code did
+
+
+def _expressions():
+    numbers = st.one_of(st.integers(-50, 50).map(str), st.sampled_from(["0.5", "2.0", "1e3", "True"]))
+
+    def combine(children):
+        binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "//", "%"]), children)
+        power = st.tuples(children, st.just("**"), st.integers(0, 3).map(str))
+        return st.one_of(st.builds(lambda t: f"({t[0]} {t[1]} {t[2]})", st.one_of(binary, power)),
+                         children.map(lambda e: f"(-{e})"))
+    return st.recursive(numbers, combine, max_leaves=12)
+
+
+def evaluate(expression: str):
+    """One expression through the reader's own evaluator."""
+    return Interpreter(expression, Notes(), "code", CodeLimits()).value(ast.parse(expression, mode="eval").body)
+
+
+@given(_expressions())
+@hypothesis_settings(max_examples=400, deadline=None, derandomize=True)
+def test_arithmetic_is_pythons_wherever_it_is_within_bounds(expression):
+    try:
+        expected = eval(expression, {"__builtins__": {}})  # noqa: S307 - the test's own expression, to compare with
+    except ZeroDivisionError:
+        expected = None
+    try:
+        got = evaluate(expression)
+    except CodeRefused as error:
+        assert expected is None or isinstance(expected, complex) or abs(expected) > 10**12, (expression, error.text.en)
+        return
+    assert expected is not None and not isinstance(expected, complex) and abs(expected) <= 10**12
+    assert got == pytest.approx(expected) and type(got) is type(expected), expression
+
+
+@pytest.mark.parametrize("expression, value", [("7 // 2 * 3 - 4 % 3", 8), ("2 ** 10 / 4", 256.0), ("-3 ** 2", -9),
+                                               ("(1 + 2) * 3 ** 2 // 4", 6), ("10 / 4", 2.5), ("-7 // 2", -4),
+                                               ("-7 % 3", 2), ("True + 1", 2), ("2 ** -1", 0.5),
+                                               ("(28, 28) + (1,)", (28, 28, 1)), ("[3] * 2", [3, 3]),
+                                               ("'conv' + '_' + 'a'", "conv_a"), ("(1, 2, 3)[-1]", 3),
+                                               ("(1, 2, 3)[1:]", (2, 3)), ("3 if 2 > 1 else 4", 3),
+                                               ("1 < 2 <= 2 != 3", True), ("None is None", True),
+                                               ("'a' in ('a', 'b')", True), ("not ()", True)])
+def test_arithmetic_follows_python(expression, value):
+    assert evaluate(expression) == value
+
+
+def test_the_examples_in_the_readers_docstrings_hold():
+    import doctest
+
+    from app.core.readers import code_names
+
+    result = doctest.testmod(code_names)
+    assert result.attempted and not result.failed
