@@ -472,3 +472,33 @@ def test_the_dialog_and_the_export_menu_fit_without_overlapping_text(new_page, s
     shot(page, f"code-notice-{size}-{lang}")
     problems = {what: found for what, found in problems.items() if found}
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_axe_finds_no_serious_violation_in_the_dialog_the_menu_or_the_notice(new_page, lang):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = new_page()
+    open_page(page, path=f"/?lang={lang}")
+
+    def blocking() -> list:
+        return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+                for v in axe.Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+
+    found = {}
+    page.locator("#export-menu summary").click()
+    found["menu"] = blocking()
+    page.keyboard.press("Escape")
+    page.locator("#paste-code").click()
+    page.locator("#code-input").fill(BROKEN)
+    page.locator("#code-replace").click()
+    expect(page.locator("#code-error")).to_be_visible()
+    found["dialog"] = blocking()
+    page.locator("#code-input").fill(MNIST_CELL)
+    page.locator("#code-replace").click()
+    expect(page.locator("#import-notice")).to_be_visible()
+    found["notice"] = blocking()
+    page.locator("#tab-python").click()
+    expect(page.locator("#python-text")).not_to_have_attribute("aria-busy", "true")
+    found["python view"] = blocking()
+    found = {what: v for what, v in found.items() if v}
+    assert not found, json.dumps(found, indent=1)
