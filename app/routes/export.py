@@ -152,23 +152,28 @@ async def _keras(request: Request, spec: ModelSpec, result: ModelResult, run: di
             raise Problem(409, Text("this run's weights are not kept", "이 실행의 가중치가 남아 있지 않습니다"),
                           loc=("body", "run_id"))
     _check_weights(result, settings)
-    if not request.app.state.workers.slots:
+    workers = request.app.state.workers
+    if settings.workers < 1 and not getattr(settings, "ray_address", None):
         raise Problem(503, Text("building a .keras file needs a TensorFlow worker, and this server has none (setting "
                                 "CNN_WORKERS=0); ask for format python, svg or png",
                                 ".keras 파일을 만들려면 TensorFlow 작업자가 필요한데 이 서버에는 없습니다 (설정 CNN_WORKERS=0); "
                                 "python, svg, png 형식으로 받으세요"), loc=("body", "format"))
     _refuse_if_busy(request)
-    folder = Path(tempfile.mkdtemp(prefix="cnn-export-"))
+    local = getattr(workers, "engine", "local") == "local"  # a worker on this machine can write where we read
+    folder = Path(tempfile.mkdtemp(prefix="cnn-export-")) if local else None
     payload = {"model": spec.model_dump(), "seed": seed, "settings": settings.model_dump(),
-               "path": str(folder / "model.keras"), "weights": None if weights is None else str(weights)}
+               "path": str(folder / "model.keras") if folder else None,
+               "weights": None if weights is None else str(weights)}
     try:
-        done = await _unless_disconnected(request, request.app.state.workers.run("export", payload))
+        done = await _unless_disconnected(request, workers.run("export", payload))
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    if done is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return Response(status_code=CLIENT_GONE)
+    if done is None or folder is None:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        return Response(status_code=CLIENT_GONE) if done is None else _attachment(done["content"], "keras")
     return FileResponse(folder / "model.keras", media_type=MEDIA["keras"], filename=FILENAMES["keras"],
                         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 

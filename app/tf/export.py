@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
+from pathlib import Path
 
 import keras
 
@@ -21,7 +23,14 @@ def run(payload: dict) -> dict:
     built = build(valid)
     if payload.get("weights"):
         _load_weights(built.model, payload["weights"])
-    built.model.save(payload["path"])
+    if payload.get("path"):  # a worker on this machine: the web process serves the file from there
+        built.model.save(payload["path"])
+        answer = {"size": os.path.getsize(payload["path"])}
+    else:  # a worker elsewhere (a cluster): the file comes back as bytes
+        with tempfile.TemporaryDirectory(prefix="cnn-export-") as folder:
+            path = Path(folder) / "model.keras"
+            built.model.save(path)
+            answer = {"size": path.stat().st_size, "content": path.read_bytes()}
     del built
     gc.collect()  # a model is a web of reference cycles: free it now, not at the collector's next full pass
-    return {"bytes": os.path.getsize(payload["path"])}
+    return answer

@@ -148,3 +148,15 @@ def called(code: str) -> dict[str, list[str]]:
             args = [ast.unparse(a) for a in node.args] + [ast.unparse(k) for k in node.keywords]
             out.setdefault(ast.unparse(node.func), []).append(", ".join(args))
     return out
+
+
+def test_a_worker_on_another_machine_sends_the_file_back_as_bytes(tmp_path):
+    from app.config import Settings
+    from app.tf.export import run
+
+    payload = {"model": RESIDUAL, "seed": 3, "settings": Settings().model_dump(), "path": None, "weights": None}
+    answer = run(payload)
+    (tmp_path / "bytes.keras").write_bytes(answer["content"])
+    assert answer["size"] == len(answer["content"])
+    (loaded,) = load_elsewhere(tmp_path / "bytes.keras")
+    assert loaded["names"][1:] == ["conv2d", "conv2d_1", "add", "max_pooling2d", "flatten", "dense"]
