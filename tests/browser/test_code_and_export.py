@@ -223,13 +223,13 @@ def test_a_refusal_marks_its_line_in_the_box_and_says_why_beside_it_and_the_mode
     expect(page.locator("#code-error-message")).not_to_be_empty()
     expect(totals(page)).to_contain_text(f"Total params: {CIFAR_TOTAL}")  # nothing changed on the page
     # The caret is on that line, and the band behind the text lies exactly over it, in view.
-    geometry = page.evaluate("""() => {
+    geometry = page.evaluate("""(line) => {
       const area = document.getElementById("code-input"), band = document.getElementById("code-band");
       const style = getComputedStyle(area), box = area.getBoundingClientRect(), mark = band.getBoundingClientRect();
       return {caretLine: area.value.slice(0, area.selectionStart).split("\\n").length, focused: document.activeElement === area,
-              expected: box.top + parseFloat(style.paddingTop) + (%d - 1) * parseFloat(style.lineHeight) - area.scrollTop,
+              expected: box.top + parseFloat(style.paddingTop) + (line - 1) * parseFloat(style.lineHeight) - area.scrollTop,
               bandTop: mark.top, bandBottom: mark.bottom, areaTop: box.top, areaBottom: box.bottom, hidden: band.hidden};
-    }""" % BROKEN_LINE)
+    }""", BROKEN_LINE)
     assert geometry["caretLine"] == BROKEN_LINE and geometry["focused"], geometry
     assert not geometry["hidden"] and abs(geometry["bandTop"] - geometry["expected"]) < 1.5, geometry
     assert geometry["areaTop"] <= geometry["bandTop"] and geometry["bandBottom"] <= geometry["areaBottom"], geometry
