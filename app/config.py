@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     max_export_pixels: int = 30_000_000  # a PNG: at 2× while that fits, else 1× (ResNet50: 908 × 19,258 px at 1×)
     max_drawings_in_flight: int = 2  # drawings made at once (a PNG holds its pixels while it renders); more wait
 
+    # A Ray cluster for the TensorFlow jobs (docs/scaling.md): unset, they run in local worker processes.
+    ray_address: str | None = None  # the head node's host:port (`ray start --head --port=6379`), e.g. 10.0.0.5:6379
+    ray_namespace: str = "cnn-blocks"  # the Ray namespace this app's actors and tasks live in
+    ray_train_cpus: float = 1.0  # CPUs one training run reserves on its node; feature-map actors reserve none
+
 
 @lru_cache
 def get_settings() -> Settings:

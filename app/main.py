@@ -1,6 +1,6 @@
 """The web app: routers, static files, templates and the worker pool's life. No logic lives here.
 
-TensorFlow is never imported by the web process; it runs in worker processes (app.jobs).
+TensorFlow is never imported by the web process; it runs in worker processes or on a Ray cluster (app.jobs).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import errors
 from app.config import Settings, get_settings
-from app.jobs import WorkerPool
+from app.jobs import short_jobs
 from app.limits import BodyLimits, DeclaredLength, UploadGate
 from app.routes import datasets, docs, export, featuremaps, imports, pages, runs, shapes
 from app.runs.store import RunStore
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.workers = WorkerPool(settings)
+        app.state.workers = short_jobs(settings)  # local worker processes, or Ray actors
         app.state.workers.start()
         app.state.runs = RunStore.from_settings(settings)  # CNN_DATABASE_URL, or SQLite in CNN_DATA_DIR
         app.state.trainer = Trainer(settings, app.state.runs)

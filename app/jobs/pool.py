@@ -18,12 +18,32 @@ from typing import Any
 from app.config import Settings
 from app.core.text import Text
 from app.jobs.errors import WorkerBusy, WorkerUnavailable
+from app.jobs.outcome import Deadline, Done
 from app.jobs.process import Worker
 
 log = logging.getLogger("cnn_blocks.jobs")
 
 MAX_BACKOFF_S = 30.0
 SUCCESSOR_LEAD = 25  # jobs before retirement at which the successor starts loading TensorFlow
+
+
+def turned_off_error() -> WorkerUnavailable:
+    return WorkerUnavailable(Text("feature maps are turned off on this server (setting CNN_WORKERS=0)",
+                                  "이 서버에서는 특성 맵이 꺼져 있습니다 (설정 CNN_WORKERS=0)"))
+
+
+def busy_error(waiting: int) -> WorkerBusy:
+    return WorkerBusy(Text(
+        f"{waiting} requests are already waiting for the TensorFlow workers; try again in a moment "
+        "(settings CNN_MAX_QUEUED_JOBS, CNN_WORKERS)",
+        f"요청 {waiting}개가 이미 TensorFlow 작업자를 기다립니다; 잠시 뒤 다시 해 보세요 "
+        "(설정 CNN_MAX_QUEUED_JOBS, CNN_WORKERS)"), retry_after_s=2)
+
+
+def stayed_busy_error() -> WorkerBusy:
+    return WorkerBusy(Text("every TensorFlow worker stayed busy; try again in a moment (setting CNN_WORKERS)",
+                           "모든 TensorFlow 작업자가 계속 바빴습니다; 잠시 뒤 다시 해 보세요 (설정 CNN_WORKERS)"),
+                      retry_after_s=5)
 
 
 class Slot:
@@ -37,6 +57,10 @@ class Slot:
 
 
 class WorkerPool:
+    """The local backend of :class:`app.jobs.Jobs`: TensorFlow worker processes on this machine."""
+
+    engine = "local"
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self.slots = [Slot(i) for i in range(settings.workers)]
@@ -56,26 +80,26 @@ class WorkerPool:
             self._refill(slot)
             self._free.put_nowait(slot)
 
-    async def run(self, job: str, payload: Any) -> Any:
+    async def run(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Any:
+        return (await self.call(job, payload, deadline=deadline)).value
+
+    async def call(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Done:
+        """The job's answer and where it ran (this machine, which worker process)."""
         slot = await self._acquire()
         try:
             worker = self._worker_for(slot)
             self.cold_jobs += not worker.poll_ready()
-            return await worker.call(job, payload)
+            value = await worker.call(job, payload, deadline)
+            return Done(value, {"engine": self.engine, "worker_pid": worker.pid})
         finally:
             self._release(slot)
 
     def check_room(self) -> None:
         """Refuse now if a job could not even wait: before the caller reads its upload into memory."""
         if not self.slots:  # none configured: say so now rather than after a wait that cannot end well
-            raise WorkerUnavailable(Text("feature maps are turned off on this server (setting CNN_WORKERS=0)",
-                                         "이 서버에서는 특성 맵이 꺼져 있습니다 (설정 CNN_WORKERS=0)"))
+            raise turned_off_error()
         if self._free.empty() and self.waiting >= self.settings.max_queued_jobs:
-            raise WorkerBusy(Text(
-                f"{self.waiting} requests are already waiting for the TensorFlow workers; try again in a moment "
-                "(settings CNN_MAX_QUEUED_JOBS, CNN_WORKERS)",
-                f"요청 {self.waiting}개가 이미 TensorFlow 작업자를 기다립니다; 잠시 뒤 다시 해 보세요 "
-                "(설정 CNN_MAX_QUEUED_JOBS, CNN_WORKERS)"), retry_after_s=2)
+            raise busy_error(self.waiting)
 
     async def _acquire(self) -> Slot:
         self.check_room()
@@ -83,9 +107,7 @@ class WorkerPool:
         try:
             return await asyncio.wait_for(self._free.get(), timeout=self.settings.job_timeout_s)
         except TimeoutError:
-            raise WorkerBusy(Text("every TensorFlow worker stayed busy; try again in a moment (setting CNN_WORKERS)",
-                                  "모든 TensorFlow 작업자가 계속 바빴습니다; 잠시 뒤 다시 해 보세요 (설정 CNN_WORKERS)"),
-                             retry_after_s=5)
+            raise stayed_busy_error()
         finally:
             self.waiting -= 1
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import re
 import signal
 from multiprocessing.connection import Connection
 from typing import Any
@@ -21,10 +20,10 @@ import anyio
 
 from app.config import Settings
 from app.core.text import Text, josa
-from app.jobs.errors import InputRefused, JobFailed, JobRefused, WorkerCrashed, WorkerTimeout
+from app.jobs.errors import WorkerCrashed, WorkerTimeout
+from app.jobs.outcome import Deadline, execute, outcome, set_here
 
 MEMORY_POLL_S = 0.05  # how often a running job's worker memory is read from /proc
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 STARTING = Text("starting", "시작")
 RUNNING = Text("running the job", "작업 실행")
 
@@ -33,20 +32,16 @@ def serve(conn: Connection) -> None:  # pragma: no cover - runs in the child pro
     """The worker's main loop: import TensorFlow once, then answer (job, payload) messages."""
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only: no GPU probing noise or delay
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from app.tf.jobs import JOBS
+    import app.tf.jobs  # noqa: F401  (TensorFlow, loaded before saying ready)
 
+    set_here(engine="local")
     conn.send(("ready", os.getpid()))
     while True:
         try:
             job, payload = conn.recv()
         except EOFError:
             return
-        try:
-            conn.send(("ok", JOBS[job](payload)))
-        except InputRefused as error:  # the input was refused: the request's fault, said in its own words
-            conn.send(("refused", (error.status, error.text.en, error.text.ko)))
-        except Exception as error:  # any other failure of the job is reported, the worker lives on
-            conn.send(("error", f"{type(error).__name__}: {error}"))
+        conn.send(execute(job, payload))
 
 
 def resident_mb(pid: int | None) -> float:
@@ -98,8 +93,8 @@ class Worker:
                                 small=True)
             self.ready = True
 
-    async def call(self, job: str, payload: Any) -> Any:
-        """Run one job. Raises a WorkerError subclass when it cannot answer; cancelled, it kills the worker
+    async def call(self, job: str, payload: Any, deadline: Deadline | None = None) -> Any:
+        """Run one job, within ``deadline`` (by default CNN_JOB_TIMEOUT_S). Raises a WorkerError subclass when it cannot answer; cancelled, it kills the worker
         if the job was already in its hands (a worker still loading TensorFlow is left to finish loading:
         killing it for every impatient client kept feature maps off while the CPU re-imported TensorFlow)."""
         await self.wait_ready()
@@ -109,18 +104,12 @@ class Worker:
                 await anyio.to_thread.run_sync(self._conn.send, (job, payload))  # megabytes: not on the loop
             except OSError:  # the worker died since it was last seen alive
                 raise self._stopped(RUNNING)
-            kind, value = await self._receive(RUNNING, self.settings.job_timeout_s, "CNN_JOB_TIMEOUT_S")
+            deadline = deadline or Deadline(self.settings.job_timeout_s, "CNN_JOB_TIMEOUT_S")
+            kind, value = await self._receive(RUNNING, *deadline)
         except asyncio.CancelledError:  # the caller went away: free the CPU rather than finish for nobody
             self.kill()
             raise
-        if kind == "refused":
-            status, en, ko = value
-            raise JobRefused(status, Text(en, ko))
-        if kind == "error":
-            reason = _ANSI.sub("", value)  # Keras colours its messages for terminals
-            raise JobFailed(Text(f"TensorFlow could not run this model: {reason}",
-                                 f"TensorFlow가 이 모델을 실행하지 못했습니다: {reason}"))
-        return value
+        return outcome(kind, value)
 
     async def _receive(self, doing: Text, timeout_s: float, setting: str, small: bool = False) -> tuple[str, Any]:
         """The worker's next message; meanwhile watch its life, memory and the deadline.
@@ -156,11 +145,7 @@ class Worker:
 
     @staticmethod
     def _too_slow(doing: Text, timeout_s: float, setting: str) -> WorkerTimeout:
-        return WorkerTimeout(Text(
-            f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting {setting}); "
-            "it has been replaced; try a smaller model or image",
-            f"TensorFlow 작업자의 {josa(doing.ko, '이/가')} {timeout_s:g}초를 넘었습니다 (설정 {setting}); "
-            "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
+        return too_slow(doing, timeout_s, setting)
 
     def _stopped(self, doing: Text) -> WorkerCrashed:
         self.process.join(timeout=0.5)  # reap it, so that its exit code is known; it is dead or dying: brief
@@ -174,6 +159,14 @@ class Worker:
             self.process.kill()
         self.process.join(timeout=5)
         self._conn.close()
+
+
+def too_slow(doing: Text, timeout_s: float, setting: str) -> WorkerTimeout:
+    return WorkerTimeout(Text(
+        f"the TensorFlow worker took longer than {timeout_s:g} s {doing.en} (setting {setting}); "
+        "it has been replaced; try a smaller model or image",
+        f"TensorFlow 작업자의 {josa(doing.ko, '이/가')} {timeout_s:g}초를 넘었습니다 (설정 {setting}); "
+        "새 작업자로 바꿨으니 더 작은 모델이나 이미지로 해 보세요"))
 
 
 def exit_reason(code: int | None) -> Text:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import math
 from collections.abc import Coroutine
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import orjson
@@ -69,6 +69,8 @@ async def post_featuremaps(
     convolutions `kernels`: a mosaic of kernel weights (`layout` filter_by_input: a row per filter, a
     column per input channel; per_channel: one tile per output channel), mid-grey = 0.
 
+    Where it ran: `engine` `local` with the worker's `worker_pid`, or `ray` with the Ray `node` id and `worker_pid`.
+
     Busy: 429 when CNN_MAX_QUEUED_JOBS requests already wait, 503 while no worker can start; both say
     `Retry-After`. A request whose client hangs up is cancelled and its worker freed."""
     weights, model, run_seed = await _trained(request, run_id, model)
@@ -84,13 +86,15 @@ async def post_featuremaps(
     payload = {"model": spec.model_dump(), "seed": seed, "picture": picture, "input_shape": (height, width, channels),
                "weight_bytes": sum(result.totals()) * FLOAT32_BYTES, "settings": settings.model_dump(),
                "weights": weights, "kernels_before": weights is not None and run_seed is not None}
-    maps = await _unless_disconnected(request, request.app.state.workers.run("featuremaps", payload))
-    if maps is None:
+    done = await _unless_disconnected(request, request.app.state.workers.call("featuremaps", payload))
+    if done is None:
         return Response(status_code=CLIENT_GONE)
+    maps = done.value
     body = {
         "input": {"image": maps["input"], "shape": [height, width, channels]},
         "layers": [{"index": row.layer.index, "name": row.layer.name, "type": row.layer.kind.type,
                     "output_shape": list(row.output_shape), **out} for row, out in zip(result.layers, maps["layers"])],
+        **done.where,  # engine "local" with the worker's pid, or "ray" with the node's id
     }
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -125,7 +129,7 @@ def _problem(error: WorkerError) -> Problem:
     return Problem(error.status, error.text, headers=headers, loc=())
 
 
-async def _unless_disconnected(request: Request, job: Coroutine) -> dict | None:
+async def _unless_disconnected(request: Request, job: Coroutine) -> Any:
     """The job's answer, or None if the client hung up first: then the job is cancelled (its worker killed
     and replaced) instead of holding the only worker for an answer nobody will read."""
     task = asyncio.ensure_future(job)

@@ -61,6 +61,11 @@ class Run(Base):
     heartbeat_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # its trainer is alive as of then
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     weights: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # Where it trained (revision 0002), written by the training job as it starts: "local" or "ray", the Ray node's
+    # id, and the process.
+    engine: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    node: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Event(Base):

@@ -1,7 +1,8 @@
-"""Runs training one after another (CNN_TRAINING_WORKERS at once) in TensorFlow workers of their own, so
-training never slows /api/shapes and never takes the feature-map worker. A run's time limit and its
-worker's memory are watched as for feature maps; a worker that dies fails its run with the reason, and the
-next run gets a fresh worker."""
+"""Runs training one after another (CNN_TRAINING_WORKERS at once) through the jobs interface: in TensorFlow
+workers of their own, so training never slows /api/shapes and never takes the feature-map worker, or as tasks on
+a Ray cluster (CNN_RAY_ADDRESS). A run's time limit (CNN_MAX_TRAIN_S) is the job's deadline, and a local worker's
+memory is watched as for feature maps; a worker or a node that dies fails its run with the reason, and the next
+run gets a fresh worker. The run itself writes its progress, and where it runs, to the store."""
 
 from __future__ import annotations
 
@@ -12,25 +13,17 @@ import time
 import anyio
 
 from app.config import Settings
-from app.jobs import WorkerError, WorkerPool, WorkerUnavailable
+from app.jobs import WorkerError, WorkerUnavailable, training_deadline, training_jobs
 from app.runs.store import RunStore
 
 log = logging.getLogger("cnn_blocks.trainer")
 POLL_S = 2.0  # how often an idle trainer looks for runs queued by another web process
 
 
-def training_pool(settings: Settings) -> WorkerPool:
-    return WorkerPool(settings.model_copy(update={
-        "workers": settings.training_workers, "job_timeout_s": settings.max_train_s,
-        "worker_memory_mb": settings.train_memory_mb, "max_queued_jobs": settings.training_workers,
-        "worker_max_jobs": 20,  # a fresh interpreter now and then: TensorFlow keeps some memory per model
-    }))
-
-
 class Trainer:
     def __init__(self, settings: Settings, store: RunStore):
         self.settings, self.store = settings, store
-        self.pool = training_pool(settings)
+        self.pool = training_jobs(settings)
         self.wake = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
         self.pool_started = False  # the worker starts with the first run: a server nobody trains on loads no TF
@@ -76,7 +69,7 @@ class Trainer:
                    "progress_interval_s": settings.progress_interval_s}
         heartbeat = asyncio.create_task(self._beat(run["id"]))
         try:
-            await self.pool.run("train", payload)
+            await self.pool.run("train", payload, deadline=training_deadline(settings))
         except WorkerUnavailable as error:  # no worker could start (out of memory or descriptors): not the run's fault
             await anyio.to_thread.run_sync(lambda: self.store.update(run["id"], status="queued", started_at=None))
             await asyncio.sleep(error.retry_after_s or POLL_S)

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.core.spec import ModelSpec, validate_model
 from app.datasets.registry import Arrays, find, load
 from app.imaging import drawable, png_data_url
+from app.jobs.outcome import here
 from app.runs.store import RunStore
 from app.tf.build import build_model
 
@@ -72,6 +73,7 @@ def _numbers(logs) -> dict:
 def run(payload: dict) -> dict:
     store = RunStore(payload["db_url"])
     run_id, request = payload["run_id"], payload["request"]
+    store.update(run_id, **here())  # which engine, node and process train it: the run's answer says so
     dataset = find(request["dataset"], Path(payload["data_dir"]))
     data = load(dataset, Path(payload["datasets_dir"]))
     keras.utils.set_random_seed(request["seed"])

@@ -1,0 +1,421 @@
+"""Jobs on a Ray cluster (setting CNN_RAY_ADDRESS): the same interface as the local worker processes.
+
+Short jobs (feature maps, building files) run in CNN_WORKERS long-lived actors spread over the nodes. Each is a
+Python process that imported TensorFlow once and keeps its model cache warm, and the same model goes to the same
+actor whenever that one is free. An actor reserves no CPU, like a local worker, so that training can have them.
+A training run is a Ray task that reserves CNN_RAY_TRAIN_CPUS on whichever node has them free, runs plain Keras
+``fit()`` and writes its progress to the run store as a local worker does: the store's URL (and CNN_DATA_DIR,
+where weights go) must reach every node.
+
+When things go wrong: a job over its time limit is killed (``ray.kill`` for an actor, which is replaced at once;
+``ray.cancel(force=True)`` for a task) and answered as a local worker's (504). An actor that dies, with its node
+or alone, is replaced, and a feature-map job it held is run once more on another actor: it has no side effects.
+A training task whose node dies fails its run with "the node running it died"; the next run goes to a live node.
+
+Ray is imported only here, and only when the setting is given: the web process otherwise never loads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from typing import Any
+
+import anyio
+
+from app.config import Settings
+from app.core.text import Text
+from app.jobs.errors import WorkerCrashed, WorkerError, WorkerUnavailable
+from app.jobs.outcome import Deadline, Done, execute, here, outcome, set_here
+from app.jobs.pool import busy_error, stayed_busy_error, turned_off_error
+from app.jobs.process import RUNNING, STARTING, too_slow
+
+log = logging.getLogger("cnn_blocks.jobs")
+
+RETRIED = ("featuremaps",)  # jobs without side effects: run once more on another actor if theirs was lost
+SUCCESSOR_LEAD = 25  # jobs before an actor's retirement at which its successor starts loading TensorFlow
+TRAINING_TASK_CALLS = 20  # a training task's process is replaced after this many runs (TF keeps some per model)
+RECONNECT_AFTER_S = 5.0
+_connect_lock = threading.Lock()
+
+
+def _ray():
+    import ray  # imported on first use, after connect() has set what Ray reads at import
+
+    return ray
+
+
+def _is_loopback(address: str) -> bool:
+    """
+    >>> _is_loopback("127.0.0.1:6379"), _is_loopback("localhost:6379"), _is_loopback("10.0.0.5:6379")
+    (True, True, False)
+    """
+    return address.rsplit(":", 1)[0].strip("[]") in ("127.0.0.1", "localhost", "::1")
+
+
+def connect(settings: Settings) -> None:
+    """Join the cluster as a driver (once per process). Blocking: call it from a thread."""
+    with _connect_lock:
+        address = settings.ray_address or ""
+        if _is_loopback(address):
+            # A cluster on this machine: Ray would otherwise swap 127.0.0.1 for the machine's network address,
+            # which its loopback-only servers do not listen on (Ray's own switch, read when ray is imported).
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        ray = _ray()
+        if not ray.is_initialized():
+            ray.init(address=address, namespace=settings.ray_namespace, log_to_driver=False,
+                     logging_level=logging.WARNING)
+
+
+def _worker_environment() -> None:
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # CPU only, as the local workers
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class JobActor:
+    """One actor process on some node: TensorFlow imported once, then jobs one at a time."""
+
+    def __init__(self):
+        _worker_environment()
+        import app.tf.jobs  # noqa: F401  (TensorFlow, loaded while the actor starts)
+
+        set_here(engine="ray", node=_ray().get_runtime_context().get_node_id())
+        self.where = here()
+
+    def ready(self) -> dict:
+        return self.where
+
+    def run(self, job: str, payload: Any) -> tuple[str, Any]:
+        return execute(job, payload)
+
+
+def run_task(job: str, payload: Any) -> tuple[str, Any, dict]:
+    """One job as a Ray task (a training run): runs where Ray placed it and says where that was."""
+    _worker_environment()
+    set_here(engine="ray", node=_ray().get_runtime_context().get_node_id())
+    kind, value = execute(job, payload)
+    return kind, value, here()
+
+
+def _short(node: str | None) -> str:
+    return (node or "?")[:12]
+
+
+def _unreachable(settings: Settings, reason: str) -> WorkerUnavailable:
+    return WorkerUnavailable(Text(
+        f"the Ray cluster at {settings.ray_address} cannot be reached ({reason}); retrying, try again in a moment "
+        "(setting CNN_RAY_ADDRESS)",
+        f"{settings.ray_address}의 Ray 클러스터에 연결할 수 없습니다 ({reason}); 계속 다시 시도하니 잠시 뒤 다시 해 보세요 "
+        "(설정 CNN_RAY_ADDRESS)"), retry_after_s=RECONNECT_AFTER_S)
+
+
+def lost(error: Exception, doing: Text, node: str | None = None) -> WorkerCrashed:
+    """A Ray failure in words: the node died, it ran out of memory, or the process running the job stopped."""
+    ray = _ray()
+    reason = f"{type(error).__name__}"
+    if isinstance(error, ray.exceptions.NodeDiedError) or "node has died" in str(error):
+        found = re.search(r"[Nn]ode (?:ID|Id): ([0-9a-f]+)", str(error))
+        node = found.group(1) if found else node
+        return WorkerCrashed(Text(
+            f"the node running it died (Ray node {_short(node)}) while {doing.en}; the cluster goes on without it, "
+            "try again",
+            f"작업을 실행하던 노드가 {doing.ko} 중에 죽었습니다 (Ray 노드 {_short(node)}); 클러스터는 그 노드 없이 계속되니 "
+            "다시 해 보세요"))
+    if isinstance(error, ray.exceptions.OutOfMemoryError):
+        return WorkerCrashed(Text(
+            f"Ray stopped the job while {doing.en}: its node (Ray node {_short(node)}) ran out of memory; try a "
+            "smaller model or batch",
+            f"Ray가 {doing.ko} 중에 작업을 멈췄습니다: 노드 (Ray 노드 {_short(node)})의 메모리가 모자랐습니다; 더 작은 "
+            "모델이나 배치로 해 보세요"))
+    return WorkerCrashed(Text(
+        f"the Ray process running it (on node {_short(node)}) stopped while {doing.en} ({reason}); it has been "
+        "replaced, try again",
+        f"작업을 실행하던 Ray 프로세스가 (노드 {_short(node)}) {doing.ko} 중에 멈췄습니다 ({reason}); 새로 바꿨으니 "
+        "다시 해 보세요"))
+
+
+async def _result(ref) -> Any:
+    """An ObjectRef's value, awaited without blocking the loop (Ray fetches and unpickles it in its own thread)."""
+    return await asyncio.wrap_future(ref.future())
+
+
+class _Connected:
+    """Joins the cluster in the background when started; jobs wait for that, or hear why it failed."""
+
+    engine = "ray"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._connecting: asyncio.Task | None = None
+        self._failed_at = 0.0
+        self._closed = False
+
+    def start(self) -> None:
+        self._connecting = asyncio.get_running_loop().create_task(self._connect())
+
+    async def _connect(self) -> None:
+        try:
+            await anyio.to_thread.run_sync(connect, self.settings)
+        except Exception:
+            self._failed_at = time.monotonic()
+            raise
+        await self._connected()
+
+    async def _connected(self) -> None:
+        """Called once the driver has joined (the actor pool starts its actors here)."""
+
+    async def _ensure_connected(self) -> None:
+        task = self._connecting
+        if task is None or (task.done() and task.exception() is not None
+                            and time.monotonic() - self._failed_at > RECONNECT_AFTER_S):
+            self.start()
+            task = self._connecting
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.settings.worker_start_timeout_s)
+        except TimeoutError:
+            raise _unreachable(self.settings, f"no answer in {self.settings.worker_start_timeout_s:g} s")
+        except WorkerError:
+            raise
+        except Exception as error:
+            raise _unreachable(self.settings, f"{type(error).__name__}: {error}")
+
+    async def run(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Any:
+        return (await self.call(job, payload, deadline=deadline)).value
+
+    async def call(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Done:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._closed = True
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+
+
+class RayTasks(_Connected):
+    """Training runs as Ray tasks. How many run at once is the Trainer's (CNN_TRAINING_WORKERS per web process);
+    each waits in Ray's queue until a node has CNN_RAY_TRAIN_CPUS free."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self._task = None
+
+    def check_room(self) -> None:
+        """The Trainer runs at most CNN_TRAINING_WORKERS at once: nothing else waits here."""
+
+    async def call(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Done:
+        deadline = deadline or Deadline(self.settings.job_timeout_s, "CNN_JOB_TIMEOUT_S")
+        await self._ensure_connected()
+        ray = _ray()
+        if self._task is None:
+            self._task = ray.remote(max_retries=0, max_calls=TRAINING_TASK_CALLS)(run_task)
+        ref = self._task.options(num_cpus=self.settings.ray_train_cpus).remote(job, payload)
+        try:
+            kind, value, where = await asyncio.wait_for(_result(ref), deadline.seconds)
+        except (TimeoutError, asyncio.CancelledError) as stop:
+            ray.cancel(ref, force=True)  # kills the process running it; Ray starts another for the next task
+            if isinstance(stop, TimeoutError):
+                raise too_slow(RUNNING, *deadline)
+            raise
+        except ray.exceptions.RayError as error:
+            raise lost(error, RUNNING)
+        return Done(outcome(kind, value), where)
+
+
+class _Slot:
+    def __init__(self, index: int):
+        self.index = index
+        self.actor = None
+        self.ready: asyncio.Future | None = None  # the actor's where, once TensorFlow has loaded
+        self.successor = None
+        self.successor_ready: asyncio.Future | None = None
+        self.jobs = 0
+        self.busy = False
+
+
+class RayActorPool(_Connected):
+    """CNN_WORKERS actors for short jobs, with the local pool's bounds: at most CNN_MAX_QUEUED_JOBS requests wait
+    (more get 429 at once), each job within its deadline, actors retired after CNN_WORKER_MAX_JOBS with a
+    successor loaded ahead."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self.slots = [_Slot(i) for i in range(settings.workers)]
+        self.waiting = 0
+        self._freed: asyncio.Event | None = None
+        self._actor_class = None
+
+    @property
+    def actors(self) -> list:
+        return [slot.actor for slot in self.slots if slot.actor is not None]
+
+    def start(self) -> None:
+        self._freed = asyncio.Event()
+        if self.slots:
+            super().start()
+
+    async def _connected(self) -> None:
+        for slot in self.slots:
+            if slot.actor is None:
+                slot.actor, slot.ready = self._spawn()
+
+    def _spawn(self):
+        """A new actor, placed on the node Ray finds least used, loading TensorFlow in the background."""
+        ray = _ray()
+        if self._actor_class is None:
+            self._actor_class = ray.remote(num_cpus=0, max_restarts=0, max_task_retries=0)(JobActor)
+        actor = self._actor_class.options(scheduling_strategy="SPREAD").remote()
+        ready = asyncio.ensure_future(_result(actor.ready.remote()))
+        ready.add_done_callback(lambda future: future.cancelled() or future.exception())  # seen, never "unretrieved"
+        return actor, ready
+
+    def check_room(self) -> None:
+        if not self.slots:
+            raise turned_off_error()
+        if all(slot.busy for slot in self.slots) and self.waiting >= self.settings.max_queued_jobs:
+            raise busy_error(self.waiting)
+
+    async def call(self, job: str, payload: Any, *, deadline: Deadline | None = None) -> Done:
+        deadline = deadline or Deadline(self.settings.job_timeout_s, "CNN_JOB_TIMEOUT_S")
+        self.check_room()
+        await self._ensure_connected()
+        key, lost_on = _model_key(payload), None
+        for attempt in range(2):
+            slot = await self._acquire(key, avoid=lost_on)
+            try:
+                return await self._run_on(slot, job, payload, deadline)
+            except _Lost as gone:
+                if attempt or job not in RETRIED:
+                    raise gone.error
+                log.warning("a Ray actor was lost (%s); running the job once more on another", gone.error)
+                lost_on = slot  # its replacement is still loading TensorFlow: another actor answers sooner
+            finally:
+                self._release(slot)
+        raise AssertionError("unreachable")
+
+    async def _acquire(self, key: int, avoid: _Slot | None = None) -> _Slot:
+        self.check_room()
+        self.waiting += 1
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.settings.job_timeout_s
+        try:
+            while (slot := self._pick(key, avoid)) is None:
+                if loop.time() >= end:
+                    raise stayed_busy_error()
+                self._freed.clear()
+                try:
+                    await asyncio.wait_for(self._freed.wait(), end - loop.time())
+                except TimeoutError:
+                    pass
+            slot.busy = True
+            return slot
+        finally:
+            self.waiting -= 1
+
+    def _pick(self, key: int, avoid: _Slot | None = None) -> _Slot | None:
+        """The model's own actor if it is free (its cache may hold the model), else any free one; ``avoid``'s
+        only if no other is free."""
+        preferred = self.slots[key % len(self.slots)]
+        free = [slot for slot in self.slots if not slot.busy]
+        if preferred in free and preferred is not avoid:
+            return preferred
+        return next((slot for slot in free if slot is not avoid), free[0] if free else None)
+
+    def _release(self, slot: _Slot) -> None:
+        slot.busy = False
+        if slot.jobs >= self.settings.worker_max_jobs - min(SUCCESSOR_LEAD, self.settings.worker_max_jobs // 5):
+            if slot.successor is None and not self._closed:
+                slot.successor, slot.successor_ready = self._spawn()
+        self._freed.set()
+
+    async def _run_on(self, slot: _Slot, job: str, payload: Any, deadline: Deadline) -> Done:
+        self._hand_over(slot)
+        where = await self._ready(slot)
+        slot.jobs += 1
+        ref = slot.actor.run.remote(job, payload)
+        ray = _ray()
+        try:
+            kind, value = await asyncio.wait_for(_result(ref), deadline.seconds)
+        except TimeoutError:
+            self._replace(slot)  # the only way to stop an actor's running job: the actor goes, a new one comes
+            raise too_slow(RUNNING, *deadline)
+        except asyncio.CancelledError:  # the caller went away: free the CPU rather than finish for nobody
+            self._replace(slot)
+            raise
+        except ray.exceptions.RayError as error:  # its process or its node died, or it ran out of memory
+            self._replace(slot)
+            raise _Lost(lost(error, RUNNING, where.get("node")))
+        return Done(outcome(kind, value), where)
+
+    def _hand_over(self, slot: _Slot) -> None:
+        """A retiring actor gives way to its successor once that one has loaded."""
+        if slot.jobs >= self.settings.worker_max_jobs and slot.successor_ready is not None \
+                and slot.successor_ready.done() and not slot.successor_ready.cancelled() \
+                and slot.successor_ready.exception() is None:
+            _kill(slot.actor)
+            slot.actor, slot.ready, slot.jobs = slot.successor, slot.successor_ready, 0
+            slot.successor = slot.successor_ready = None
+
+    async def _ready(self, slot: _Slot) -> dict:
+        """The actor's where, once it has loaded TensorFlow; a loading actor is left to load if the caller leaves."""
+        ray = _ray()
+        try:
+            return await asyncio.wait_for(asyncio.shield(slot.ready), self.settings.worker_start_timeout_s)
+        except TimeoutError:
+            self._replace(slot)
+            raise too_slow(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S")
+        except ray.exceptions.RayError as error:  # died while loading (its node went, or TensorFlow failed)
+            self._replace(slot)
+            raise _Lost(lost(error, STARTING))
+
+    def _replace(self, slot: _Slot) -> None:
+        _kill(slot.actor)
+        if slot.successor is not None:
+            slot.actor, slot.ready = slot.successor, slot.successor_ready
+            slot.successor = slot.successor_ready = None
+        else:
+            slot.actor, slot.ready = self._spawn() if not self._closed else (None, None)
+        slot.jobs = 0
+
+    def close(self) -> None:
+        super().close()
+        for slot in self.slots:
+            for actor in (slot.actor, slot.successor):
+                _kill(actor)
+            slot.actor = slot.successor = None
+
+
+class _Lost(Exception):
+    """The actor holding a job was lost; ``error`` is what to answer if the job is not run again."""
+
+    def __init__(self, error: WorkerError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _kill(actor) -> None:
+    if actor is None:
+        return
+    try:
+        _ray().kill(actor, no_restart=True)
+    except Exception as error:  # already gone with its node: nothing left to stop
+        log.info("could not kill a Ray actor: %s", error)
+
+
+def _model_key(payload: Any) -> int:
+    """Which actor a job prefers: the same model (spec, seed, weights) always the same one.
+
+    >>> _model_key({"model": {"layers": []}, "seed": 1}) == _model_key({"seed": 1, "model": {"layers": []}})
+    True
+    """
+    if not isinstance(payload, dict):
+        return 0
+    model = json.dumps([payload.get("model"), payload.get("seed"), payload.get("weights")], sort_keys=True)
+    return int.from_bytes(hashlib.sha1(model.encode()).digest()[:4], "big")
+
+
