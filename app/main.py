@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runs = RunStore.from_settings(settings)  # CNN_DATABASE_URL, or SQLite in CNN_DATA_DIR
         app.state.trainer = Trainer(settings, app.state.runs)
         app.state.trainer.start()
+        datasets.warm(settings)
         try:
             yield
         finally:

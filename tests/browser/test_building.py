@@ -110,8 +110,8 @@ def test_summary_and_python_views_show_the_keras_summary_and_code(page):
     page.get_by_role("tab", name="Formulas").press("ArrowRight")
     expect(page.get_by_role("tab", name="Python")).to_have_attribute("aria-selected", "true")
     python = page.locator("#python-text")
-    expect(python).to_contain_text("tf.keras.Input(shape=(32, 32, 3))")
-    expect(python).to_contain_text('layers.Conv2D(filters=32, kernel_size=(3, 3), activation="relu")')
+    expect(python).to_contain_text("keras.Input(shape=(32, 32, 3))")  # the server's code (POST /api/export)
+    expect(python).to_contain_text('layers.Conv2D(filters=32, kernel_size=3, activation="relu")')
     expect(python).to_contain_text("layers.Dense(units=10)")
 
 

@@ -22,11 +22,17 @@ def base_url():
         yield url
 
 
+def datasets_listed(page) -> None:
+    """A server that has just started may still be reading the datasets' arrays (2.6 s here, longer under load)."""
+    expect(page.locator("[data-dataset=shapes]")).to_be_visible(timeout=30_000)
+
+
 def start_training(page, epochs: str) -> None:
     page.locator("#presets-menu summary").click()
     page.locator("[data-preset=shapes8]").click()
     expect(totals(page)).to_contain_text("Total params")
     page.get_by_role("tab", name=re.compile("Train|학습")).click()
+    datasets_listed(page)
     page.locator("[data-dataset=shapes]").click()
     page.locator("#tr-fit").click()
     expect(page.locator(".input-shape")).to_have_text("(None, 24, 24, 3)")
@@ -57,6 +63,7 @@ def test_the_train_tab_speaks_korean_and_fits_a_phone(new_page, artifacts):
     page = new_page(viewport=PHONE, has_touch=True, is_mobile=True)
     open_page(page, path="/?lang=ko")
     page.get_by_role("tab", name="학습").click()
+    datasets_listed(page)
     expect(page.locator("[data-dataset=mnist]")).to_contain_text("MNIST 손글씨 숫자")
     expect(page.locator("#tr-settings")).to_contain_text("학습 그림 전체를 몇 번 훑을지")
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -67,6 +74,7 @@ def test_the_train_tab_speaks_korean_and_fits_a_phone(new_page, artifacts):
 def test_a_run_the_server_refuses_says_why_in_the_tab(page):
     open_page(page)  # the CIFAR-10 CNN: (32, 32, 3) is not MNIST's input
     page.get_by_role("tab", name="Train").click()
+    datasets_listed(page)
     page.locator("[data-dataset=mnist]").click()
     page.locator("#tr-start").click()
     expect(page.locator("#tr-refusal")).to_contain_text("MNIST images are (28, 28, 1); set the input to that")
