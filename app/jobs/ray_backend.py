@@ -232,8 +232,10 @@ class _Slot:
         self.index = index
         self.actor = None
         self.ready: asyncio.Future | None = None  # the actor's where, once TensorFlow has loaded
+        self.node: str | None = None  # the node it was placed on
         self.successor = None
         self.successor_ready: asyncio.Future | None = None
+        self.successor_node: str | None = None
         self.jobs = 0
         self.busy = False
 
@@ -262,17 +264,27 @@ class RayActorPool(_Connected):
     async def _connected(self) -> None:
         for slot in self.slots:
             if slot.actor is None:
-                slot.actor, slot.ready = self._spawn()
+                slot.actor, slot.ready, slot.node = self._spawn()
 
-    def _spawn(self):
-        """A new actor, placed on the node Ray finds least used, loading TensorFlow in the background."""
+    def _spawn(self, shun: str | None = None):
+        """A new actor, loading TensorFlow in the background, on the live node that has fewest of ours (not
+        ``shun``, where one was just lost, while another will do: the cluster may not know yet that it died).
+
+        Placed by us rather than by Ray's SPREAD, which put both actors of a fresh pool on one node of two."""
         ray = _ray()
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
         if self._actor_class is None:
             self._actor_class = ray.remote(num_cpus=0, max_restarts=0, max_task_retries=0)(JobActor)
-        actor = self._actor_class.options(scheduling_strategy="SPREAD").remote()
+        ours = [slot.node for slot in self.slots] + [slot.successor_node for slot in self.slots]
+        node = _least_used(ray.nodes(), ours, shun)  # one quick question to the cluster's GCS
+        # Hard: Ray's soft affinity put both actors of a fresh pool on the head. If that node is gone by the time
+        # Ray places the actor, its creation fails, and the pool replaces it on another node as for any lost actor.
+        strategy = "DEFAULT" if node is None else NodeAffinitySchedulingStrategy(node, soft=False)
+        actor = self._actor_class.options(scheduling_strategy=strategy).remote()
         ready = asyncio.ensure_future(_result(actor.ready.remote()))
         ready.add_done_callback(lambda future: future.cancelled() or future.exception())  # seen, never "unretrieved"
-        return actor, ready
+        return actor, ready, node
 
     def check_room(self) -> None:
         if not self.slots:
@@ -330,7 +342,7 @@ class RayActorPool(_Connected):
         slot.busy = False
         if slot.jobs >= self.settings.worker_max_jobs - min(SUCCESSOR_LEAD, self.settings.worker_max_jobs // 5):
             if slot.successor is None and not self._closed:
-                slot.successor, slot.successor_ready = self._spawn()
+                slot.successor, slot.successor_ready, slot.successor_node = self._spawn()
         self._freed.set()
 
     async def _run_on(self, slot: _Slot, job: str, payload: Any, deadline: Deadline) -> Done:
@@ -348,7 +360,7 @@ class RayActorPool(_Connected):
             self._replace(slot)
             raise
         except ray.exceptions.RayError as error:  # its process or its node died, or it ran out of memory
-            self._replace(slot)
+            self._replace(slot, lost=True)
             raise _Lost(lost(error, RUNNING, where.get("node")))
         return Done(outcome(kind, value), where)
 
@@ -358,8 +370,8 @@ class RayActorPool(_Connected):
                 and slot.successor_ready.done() and not slot.successor_ready.cancelled() \
                 and slot.successor_ready.exception() is None:
             _kill(slot.actor)
-            slot.actor, slot.ready, slot.jobs = slot.successor, slot.successor_ready, 0
-            slot.successor = slot.successor_ready = None
+            slot.actor, slot.ready, slot.node, slot.jobs = slot.successor, slot.successor_ready, slot.successor_node, 0
+            slot.successor = slot.successor_ready = slot.successor_node = None
 
     async def _ready(self, slot: _Slot) -> dict:
         """The actor's where, once it has loaded TensorFlow; a loading actor is left to load if the caller leaves."""
@@ -370,16 +382,18 @@ class RayActorPool(_Connected):
             self._replace(slot)
             raise too_slow(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S")
         except ray.exceptions.RayError as error:  # died while loading (its node went, or TensorFlow failed)
-            self._replace(slot)
+            self._replace(slot, lost=True)
             raise _Lost(lost(error, STARTING))
 
-    def _replace(self, slot: _Slot) -> None:
+    def _replace(self, slot: _Slot, lost: bool = False) -> None:
         _kill(slot.actor)
+        shun = slot.node if lost else None
+        slot.actor = slot.node = None
         if slot.successor is not None:
-            slot.actor, slot.ready = slot.successor, slot.successor_ready
-            slot.successor = slot.successor_ready = None
-        else:
-            slot.actor, slot.ready = self._spawn() if not self._closed else (None, None)
+            slot.actor, slot.ready, slot.node = slot.successor, slot.successor_ready, slot.successor_node
+            slot.successor = slot.successor_ready = slot.successor_node = None
+        elif not self._closed:
+            slot.actor, slot.ready, slot.node = self._spawn(shun)
         slot.jobs = 0
 
     def close(self) -> None:
@@ -405,6 +419,25 @@ def _kill(actor) -> None:
         _ray().kill(actor, no_restart=True)
     except Exception as error:  # already gone with its node: nothing left to stop
         log.info("could not kill a Ray actor: %s", error)
+
+
+def _least_used(nodes: list[dict], ours: list[str | None], shun: str | None = None) -> str | None:
+    """The live node with CPUs (a web host joins with --num-cpus=0 to run none) holding fewest of our actors.
+
+    >>> nodes = [{"NodeID": "a", "Alive": True, "Resources": {"CPU": 1.0}},
+    ...          {"NodeID": "b", "Alive": True, "Resources": {"CPU": 1.0}},
+    ...          {"NodeID": "c", "Alive": False, "Resources": {"CPU": 1.0}},
+    ...          {"NodeID": "web", "Alive": True, "Resources": {}}]
+    >>> _least_used(nodes, ["a", None]), _least_used(nodes, ["a", "b", "a"]), _least_used([], [])
+    ('b', 'b', None)
+    >>> _least_used(nodes, [], shun="a"), _least_used(nodes[:1], [], shun="a")
+    ('b', 'a')
+    """
+    alive = [node["NodeID"] for node in nodes if node["Alive"] and node.get("Resources", {}).get("CPU", 0) > 0]
+    if not alive:
+        return None
+    alive = [node for node in alive if node != shun] or alive
+    return min(alive, key=lambda node: (ours.count(node), alive.index(node)))
 
 
 def _model_key(payload: Any) -> int:
