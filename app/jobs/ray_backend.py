@@ -264,7 +264,18 @@ class RayActorPool(_Connected):
     async def _connected(self) -> None:
         for slot in self.slots:
             if slot.actor is None:
-                slot.actor, slot.ready, slot.node = self._spawn()
+                self._fill(slot)
+
+    def _fill(self, slot: _Slot, shun: str | None = None) -> None:
+        """A new actor for the slot; if the cluster will not make one now, the slot says why until the next try."""
+        try:
+            slot.actor, slot.ready, slot.node = self._spawn(shun)
+        except Exception as error:  # the GCS unreachable, say: answered as such, and tried again on the next job
+            log.warning("could not start a Ray actor: %s", error)
+            slot.actor = slot.node = None
+            slot.ready = asyncio.get_running_loop().create_future()
+            slot.ready.set_exception(_unreachable(self.settings, f"{type(error).__name__}: {error}"))
+            slot.ready.exception()  # retrieved: whoever asks next is told through _ready
 
     def _spawn(self, shun: str | None = None):
         """A new actor, loading TensorFlow in the background, on the live node that has fewest of ours (not
@@ -342,7 +353,10 @@ class RayActorPool(_Connected):
         slot.busy = False
         if slot.jobs >= self.settings.worker_max_jobs - min(SUCCESSOR_LEAD, self.settings.worker_max_jobs // 5):
             if slot.successor is None and not self._closed:
-                slot.successor, slot.successor_ready, slot.successor_node = self._spawn()
+                try:
+                    slot.successor, slot.successor_ready, slot.successor_node = self._spawn()
+                except Exception as error:  # the current actor goes on serving; try again after the next job
+                    log.warning("could not start a successor Ray actor: %s", error)
         self._freed.set()
 
     async def _run_on(self, slot: _Slot, job: str, payload: Any, deadline: Deadline) -> Done:
@@ -360,7 +374,7 @@ class RayActorPool(_Connected):
             self._replace(slot)
             raise
         except ray.exceptions.RayError as error:  # its process or its node died, or it ran out of memory
-            self._replace(slot, lost=True)
+            self._replace(slot, suspect=True)
             raise _Lost(lost(error, RUNNING, where.get("node")))
         return Done(outcome(kind, value), where)
 
@@ -376,24 +390,27 @@ class RayActorPool(_Connected):
     async def _ready(self, slot: _Slot) -> dict:
         """The actor's where, once it has loaded TensorFlow; a loading actor is left to load if the caller leaves."""
         ray = _ray()
+        if slot.actor is None and not self._closed:  # its last start failed: try again now
+            self._fill(slot)
         try:
             return await asyncio.wait_for(asyncio.shield(slot.ready), self.settings.worker_start_timeout_s)
         except TimeoutError:
             self._replace(slot)
             raise too_slow(STARTING, self.settings.worker_start_timeout_s, "CNN_WORKER_START_TIMEOUT_S")
         except ray.exceptions.RayError as error:  # died while loading (its node went, or TensorFlow failed)
-            self._replace(slot, lost=True)
+            self._replace(slot, suspect=True)
             raise _Lost(lost(error, STARTING))
 
-    def _replace(self, slot: _Slot, lost: bool = False) -> None:
+    def _replace(self, slot: _Slot, suspect: bool = False) -> None:
+        """The slot's actor killed and another on its way (on another node if ``suspect``: it was lost)."""
         _kill(slot.actor)
-        shun = slot.node if lost else None
+        shun = slot.node if suspect else None
         slot.actor = slot.node = None
         if slot.successor is not None:
             slot.actor, slot.ready, slot.node = slot.successor, slot.successor_ready, slot.successor_node
             slot.successor = slot.successor_ready = slot.successor_node = None
         elif not self._closed:
-            slot.actor, slot.ready, slot.node = self._spawn(shun)
+            self._fill(slot, shun)
         slot.jobs = 0
 
     def close(self) -> None:

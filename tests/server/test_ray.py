@@ -122,11 +122,14 @@ def test_jobs_over_their_time_limit_are_killed_a_504_or_a_failed_run_and_the_nex
                             job_timeout_s=READY_S, worker_start_timeout_s=READY_S, max_train_s=READY_S)
         try:
             with TestClient(create_app(settings)) as client:
-                post = lambda: client.post("/api/featuremaps", data={"model": json.dumps(SMALL), "sample": "circle"})  # noqa: E731
+                def post(seed: int = 0):
+                    return client.post("/api/featuremaps", data={"model": json.dumps(SMALL), "sample": "circle",
+                                                                 "seed": str(seed)})
+
                 first = post()
                 assert first.status_code == 200, first.text
                 settings.job_timeout_s = 0.01
-                late = post()
+                late = post(seed=1)  # a model the actor has not built yet: far more than 10 ms of work
                 assert late.status_code == 504 and "CNN_JOB_TIMEOUT_S" in late.json()["message"]["en"], late.text
                 assert gone(first.json()["worker_pid"])  # the actor was killed, not left running the job
                 settings.job_timeout_s = READY_S
