@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/featuremaps.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/training.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .cache
