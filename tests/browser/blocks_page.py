@@ -22,6 +22,30 @@ def body_from_url(url: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
 
 
+def body_when(page: Page, check, timeout_ms: int = 3_000) -> dict:
+    """The model in the link once `check(body)` holds: the page writes the link a moment after an edit."""
+    body = None
+    for _ in range(timeout_ms // 50):
+        body = body_from_url(page.url) if "#model=" in page.url else None
+        if body is not None and _holds(check, body):
+            return body
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the link never held the expected model: {body}")
+
+
+def datasets_listed(page: Page) -> None:
+    """The Train tab's datasets: a server that has just started may still be reading their arrays (2.6 s here,
+    longer under load)."""
+    expect(page.locator("[data-dataset=shapes]")).to_be_visible(timeout=30_000)
+
+
+def _holds(check, body: dict) -> bool:
+    try:
+        return bool(check(body))
+    except (IndexError, KeyError):  # the link still holds an earlier, shorter model
+        return False
+
+
 def open_page(page: Page, path: str = "/", model: dict | None = None) -> Page:
     page.goto(path + (model_fragment(model) if model else ""))
     expect(totals(page)).to_contain_text(re.compile(r"Total params|전체 파라미터"))

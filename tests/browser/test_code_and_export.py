@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from blocks_page import blocks, body_from_url, branches, open_page, totals
+from blocks_page import blocks, body_from_url, body_when, branches, datasets_listed, open_page, totals
 from browser_env import serve_app
 from fit_check import FIND_PROBLEMS, OVERLAY_PROBLEMS, load_preset
 from playwright.sync_api import expect
@@ -128,16 +128,6 @@ def exported(page, body: dict, fmt: str, lang: str = "en", **extra) -> bytes:
     answer = page.request.post("/api/export", data={"model": body, "format": fmt, "lang": lang, **extra})
     assert answer.ok, answer.text()
     return answer.body()
-
-
-def body_when(page, check, timeout_ms: int = 3_000) -> dict:
-    """The model in the link once `check(body)` holds: the page writes the link a moment after an edit."""
-    for _ in range(timeout_ms // 50):
-        body = body_from_url(page.url)
-        if check(body):
-            return body
-        page.wait_for_timeout(50)
-    raise AssertionError(f"the link never held the expected model: {body}")
 
 
 def settled_body(page) -> dict:
@@ -409,6 +399,7 @@ def test_a_finished_run_offers_its_training_code(page):
     open_page(page)
     load_preset(page, "shapes8")
     page.locator("#tab-train").click()
+    datasets_listed(page)
     page.locator("[data-dataset=shapes]").click()
     page.locator("#tr-fit").click()
     page.locator("#tr-epochs").fill("1")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from blocks_page import open_page, totals
+from blocks_page import datasets_listed, open_page, totals
 from browser_env import PHONE, serve_app
 from maps_page import FIRST_ANSWER_MS, pick_sample, wait_painted
 from playwright.sync_api import expect
@@ -20,11 +20,6 @@ TRAINED_MS = 300_000
 def base_url():
     with serve_app(workers=1) as url:
         yield url
-
-
-def datasets_listed(page) -> None:
-    """A server that has just started may still be reading the datasets' arrays (2.6 s here, longer under load)."""
-    expect(page.locator("[data-dataset=shapes]")).to_be_visible(timeout=30_000)
 
 
 def start_training(page, epochs: str) -> None:
