@@ -183,7 +183,8 @@ def infer_node(layer: ValidLayer, input_shapes: list[Shape]) -> Inference:
     if not layer.listed:
         raise LayerError(
             f"{layer.kind.type} joins a list of inputs; name them in inputs, e.g. [\"{layer.inputs[0]}\", \"input\"]",
-            f"{layer.kind.type}는 여러 입력을 합칩니다; inputs에 이름을 적으세요, 예: [\"{layer.inputs[0]}\", \"input\"]")
+            f"{josa(layer.kind.type, '은/는')} 여러 입력을 합칩니다; inputs에 이름을 적으세요, "
+            f"예: [\"{layer.inputs[0]}\", \"input\"]")
     return layer.kind.infer(list(zip(layer.inputs, input_shapes)), layer.params)
 
 
