@@ -78,6 +78,15 @@ def test_an_untrained_keras_file_loads_elsewhere_with_our_count_and_the_same_wei
     assert a["params"] == shapes["total_params"] == c["params"]
     assert a["names"] == ["input_layer", "conv2d", "conv2d_1", "add", "max_pooling2d", "flatten", "dense"]
     assert a["weights"] == b["weights"] and a["weights"] != c["weights"]
+    # Round trip: blocks -> .keras -> POST /api/import -> the same blocks (rows, connections, totals).
+    opened = httpx.post(f"{url}/api/import", files={"file": ("a.keras", paths[0].read_bytes())}, timeout=60)
+    assert opened.status_code == 200, opened.text
+
+    def rows(answer: dict) -> list[tuple]:
+        return [(r["name"], r["type"], r["output_shape"], r["params"], r["inputs"]) for r in answer["layers"]]
+
+    assert rows(opened.json()["shapes"]) == rows(shapes)
+    assert opened.json()["shapes"]["total_params"] == shapes["total_params"]
 
 
 def test_a_runs_file_is_the_runs_own_and_its_code_compiles_and_says_what_the_run_did(url, tmp_path):
