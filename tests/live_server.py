@@ -3,6 +3,7 @@ real connections: the browser tests and the connection/hardening tests. Stopped 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -71,3 +72,20 @@ def _serve(workers: int, settings: dict):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def read_events(lines, on_event=None) -> list[tuple[str, dict, int]]:
+    """Server-Sent Events as (kind, data, id), from a stream's lines until it ends; `on_event(kind, data)` is told
+    each one as it arrives."""
+    seen, fields = [], {}
+    for line in lines:
+        if line:  # "field: value" lines until a blank line ends the event, in whatever order they come
+            name, _, value = line.partition(": ")
+            fields[name] = value
+            continue
+        if "data" in fields:
+            seen.append((fields.get("event"), json.loads(fields["data"]), int(fields.get("id", 0))))
+            if on_event:
+                on_event(*seen[-1][:2])
+        fields = {}
+    return seen

@@ -21,3 +21,18 @@ def client_with(client):
         return client
 
     return override
+
+
+@pytest.fixture
+def app_client():
+    """An app made with its own settings: body limits are fixed when the app is made."""
+    made = []
+
+    def make(**settings) -> TestClient:
+        client = TestClient(create_app(Settings(workers=0, training_workers=0, **settings)))
+        made.append(client.__enter__())
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.__exit__(None, None, None)

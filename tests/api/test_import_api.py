@@ -8,11 +8,7 @@ import json
 import zipfile
 
 import h5py
-import pytest
 from fastapi.testclient import TestClient
-
-from app.config import Settings
-from app.main import create_app
 
 DTYPE = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 
@@ -55,21 +51,6 @@ def keras_file(config: dict) -> bytes:
 
 def send(client: TestClient, data: bytes, filename: str = "model.keras"):
     return client.post("/api/import", files={"file": (filename, data, "application/octet-stream")})
-
-
-@pytest.fixture
-def app_client():
-    """An app made with its own settings: body limits are fixed when the app is made."""
-    made = []
-
-    def make(**settings) -> TestClient:
-        client = TestClient(create_app(Settings(workers=0, training_workers=0, **settings)))
-        made.append(client.__enter__())
-        return made[-1]
-
-    yield make
-    for client in made:
-        client.__exit__(None, None, None)
 
 
 def test_a_keras_file_becomes_the_model_its_notes_its_source_and_its_shapes(client):

@@ -3,11 +3,7 @@ refused in the one envelope with the line and column, never run."""
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
-
-from app.config import Settings
-from app.main import create_app
 
 CIFAR = """\
 import tensorflow as tf
@@ -29,20 +25,6 @@ model.compile(optimizer='adam',
 history = model.fit(train_images, train_labels, epochs=10,
                     validation_data=(test_images, test_labels))
 """
-
-
-@pytest.fixture
-def app_client():
-    made = []
-
-    def make(**settings) -> TestClient:
-        client = TestClient(create_app(Settings(workers=0, training_workers=0, **settings)))
-        made.append(client.__enter__())
-        return made[-1]
-
-    yield make
-    for client in made:
-        client.__exit__(None, None, None)
 
 
 def send_code(client: TestClient, code: str):

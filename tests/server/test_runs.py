@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import ROOT, serve_app
+from live_server import ROOT, read_events, serve_app
 
 from app.runs.checks import MNIST_CNN
 
@@ -45,19 +45,8 @@ def start(url: str, **body) -> dict:
 def events(url: str, run_id: str, on_event=None, headers=None) -> list[tuple[str, dict, int]]:
     """Every event of the run's stream until it ends, as (kind, data, id); `on_event(kind, data)` is told each
     one as it arrives."""
-    seen, fields = [], {}
     with httpx.stream("GET", f"{url}/api/runs/{run_id}/events", timeout=TRAINED_S, headers=headers) as stream:
-        for line in stream.iter_lines():
-            if line:  # "field: value" lines until a blank line ends the event, in whatever order they come
-                name, _, value = line.partition(": ")
-                fields[name] = value
-                continue
-            if "data" in fields:
-                seen.append((fields.get("event"), json.loads(fields["data"]), int(fields.get("id", 0))))
-                if on_event:
-                    on_event(*seen[-1][:2])
-            fields = {}
-    return seen
+        return read_events(stream.iter_lines(), on_event)
 
 
 def finished(url: str, run_id: str) -> dict:

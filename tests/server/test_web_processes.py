@@ -4,7 +4,6 @@ trains it, and ends stopped. Every answer names the process that gave it (``X-Se
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import ROOT, free_port
+from live_server import ROOT, free_port, read_events
 from postgres_server import postgres_server
 
 pytestmark = pytest.mark.keras
@@ -143,19 +142,9 @@ def spawned(pid: int) -> list[int]:
 
 def stream(client: httpx.Client, run_id: str, on_event=None, headers=None) -> tuple[list[tuple[str, dict, int]], int]:
     """The run's events until its stream ends, and the process that streamed them."""
-    seen, fields = [], {}
     with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers, timeout=TRAIN_START_S) as response:
         assert response.status_code == 200
-        for line in response.iter_lines():
-            if line:
-                name, _, value = line.partition(": ")
-                fields[name] = value
-                continue
-            if "data" in fields:
-                seen.append((fields.get("event"), json.loads(fields["data"]), int(fields.get("id", 0))))
-                if on_event:
-                    on_event(*seen[-1][:2])
-            fields = {}
+        seen = read_events(response.iter_lines(), on_event)
     return seen, served_by(response)
 
 
