@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_input_rank: int = 4
     max_input_dim: int = 65_536
     max_param_value: int = 1_000_000
+    # What the shape engine remembers between requests (app/core/memo.py); 0 turns a memo off.
+    layer_memo_entries: int = 20_000  # distinct layers and (layer, input shapes) pairs, a few kB each
+    shapes_cache_mb: int = 64  # whole answers of POST /api/shapes by body (NASNetLarge's is 1.4 MB)
 
     # Request bodies, bounded while they stream in (chunked or not), before anything parses them.
     max_json_bytes: int = 2 * 1024 * 1024  # a model as JSON: NASNetLarge's 1,041 layers take about 400 KB

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.config import get_settings
 from app.core.graph import keras_order, leads_to_output
 from app.core.layers.base import Inference, LayerError, LayerKind
+from app.core.memo import Memo
 from app.core.params import jsonable
 from app.core.shapes import Shape, format_shape, product
 from app.core.spec import INPUT, ValidLayer, ValidModel
@@ -21,17 +23,50 @@ from app.core.text import Text, josa
 INPUT_LAYER = "input_layer"  # the name keras.Input takes in a fresh session
 
 
+@dataclass(frozen=True)
+class Worked:
+    """A layer worked out on its input shapes: what the memo keeps, shared by every layer and request alike."""
+
+    inference: Inference
+    row: dict[str, Any]  # the part of the layer's answer that follows from its type, arguments and input shapes
+
+    @classmethod
+    def of(cls, layer: ValidLayer, input_shapes: list[Shape]) -> Worked:
+        inference = infer_node(layer, input_shapes)
+        elements = product(inference.output_shape[1:])
+        return cls(inference, {
+            "config": jsonable(layer.params),
+            "output_shape": list(inference.output_shape),
+            "params": inference.trainable + inference.non_trainable,
+            "trainable_params": inference.trainable,
+            "non_trainable_params": inference.non_trainable,
+            "activation": {"elements": elements, "bytes": None if elements is None else elements * FLOAT32_BYTES},
+            "macs": inference.macs,
+            "explain": _explain_json(layer.kind, inference),
+        })
+
+
+def _failed_row(layer: ValidLayer) -> dict[str, Any]:
+    return {"config": jsonable(layer.params), "output_shape": None, "params": None, "trainable_params": None,
+            "non_trainable_params": None, "activation": {"elements": None, "bytes": None}, "macs": None,
+            "explain": None}
+
+
 @dataclass
 class LayerResult:
     layer: ValidLayer
-    inference: Inference | None = None
+    worked: Worked | None = None
     error: Text | None = None
     input_shapes: list[Shape] | None = None
     used: bool = True  # leads to the output; Keras leaves the other layers out of the model
 
     @property
+    def inference(self) -> Inference | None:
+        return self.worked.inference if self.worked else None
+
+    @property
     def counted(self) -> bool:
-        return self.used and self.inference is not None
+        return self.used and self.worked is not None
 
     def warning(self) -> Text | None:
         if self.inference and self.inference.run_error:
@@ -49,8 +84,8 @@ class LayerResult:
         return self.inference.output_shape if self.inference else None
 
     def to_json(self) -> dict[str, Any]:
-        inf, layer = self.inference, self.layer
-        elements = product(inf.output_shape[1:]) if inf else None
+        """The layer's row. Its middle part is the memo's, shared with other rows and answers: never mutate it."""
+        layer, warning = self.layer, self.warning()
         return {
             "index": layer.index,
             "name": layer.name,
@@ -58,16 +93,9 @@ class LayerResult:
             "inputs": list(layer.inputs),
             "input_shapes": None if self.input_shapes is None else [list(s) for s in self.input_shapes],
             "used": self.used,
-            "config": jsonable(layer.params),
-            "output_shape": list(inf.output_shape) if inf else None,
-            "params": inf.trainable + inf.non_trainable if inf else None,
-            "trainable_params": inf.trainable if inf else None,
-            "non_trainable_params": inf.non_trainable if inf else None,
-            "activation": {"elements": elements, "bytes": None if elements is None else elements * FLOAT32_BYTES},
-            "macs": inf.macs if inf else None,
-            "explain": _explain_json(layer.kind, inf) if inf else None,
+            **(self.worked.row if self.worked else _failed_row(layer)),
             "error": self.error.to_json() if self.error else None,
-            "warning": self.warning().to_json() if self.warning() else None,
+            "warning": warning.to_json() if warning else None,
         }
 
 
@@ -166,12 +194,23 @@ def infer_model(model: ValidModel) -> ModelResult:
             continue
         result.input_shapes = [shapes[name] for name in layer.inputs]
         try:
-            result.inference = infer_node(layer, result.input_shapes)
+            result.worked = _worked(layer, result.input_shapes)
         except LayerError as error:
             result.error, failed = error.text, True
             continue
-        shapes[layer.name] = result.inference.output_shape
+        shapes[layer.name] = result.worked.inference.output_shape
     return ModelResult(model, results)
+
+
+# Layers worked out, by type and arguments (ValidLayer.key), input shapes, and for a merge its inputs' names, which
+# its messages quote. A layer Keras refuses raises and is not kept.
+_WORKED = Memo(get_settings().layer_memo_entries)
+
+
+def _worked(layer: ValidLayer, input_shapes: list[Shape]) -> Worked:
+    key = None if layer.key is None else (
+        layer.key, tuple(input_shapes), layer.listed, layer.inputs if layer.kind.merge else None)
+    return _WORKED.get(key, lambda: Worked.of(layer, input_shapes))
 
 
 def infer_node(layer: ValidLayer, input_shapes: list[Shape]) -> Inference:

@@ -7,14 +7,15 @@ catalogue and collects every problem at once, each naming the layer and field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.core.layers import KINDS, lookup, suggest
 from app.core.layers.base import ArgumentError, LayerKind
+from app.core.memo import Memo, layer_key
 from app.core.params import ParamError, field_list
 from app.core.shapes import Shape
 from app.core.text import Text, clip, josa, quoted
@@ -107,6 +108,9 @@ class ValidLayer:
     given_name: bool
     inputs: tuple[str, ...] = ()  # names of the layers it takes (INPUT for the model's input)
     listed: bool = False  # ``inputs`` was given: Keras is called with a list, as ``Add()([a, b])``
+    # Its type and arguments as given, hashable: layers with equal keys have equal kinds and params (the memos'
+    # key); None when the arguments are too large to be worth keeping.
+    key: Any = None
 
 
 @dataclass(frozen=True)
@@ -132,14 +136,18 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
             break
         layer, layer_issues = _layer_spec(index, raw)
         if layer is not None:
-            kind, params, layer_issues = _parse_layer(index, layer, limits)
+            key, (kind, params, layer_issues) = _parsed(index, layer, limits)
         issues += layer_issues
         specs.append(layer)
-        parsed.append((kind, params) if not layer_issues else None)
+        parsed.append((kind, params, key) if not layer_issues else None)
     if issues:
         raise SpecError(_capped(issues))
-    layers = _connect(_name_layers(specs, parsed), specs, limits)
-    return ValidModel((None, *spec.input_shape), tuple(layers))
+    names = _name_layers(specs, parsed)
+    inputs = _connect(names, specs, parsed, limits)
+    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, given, layer.inputs is not None, key)
+                   for index, (layer, (kind, params, key), name, given)
+                   in enumerate(zip(specs, parsed, names, inputs)))
+    return ValidModel((None, *spec.input_shape), layers)
 
 
 def _layer_spec(index: int, raw: Any) -> tuple[LayerSpec | None, list[Issue]]:
@@ -215,6 +223,19 @@ def _where(index: int, layer: LayerSpec) -> str:
     return f"layers[{index}] ({layer.type})"
 
 
+# Layers whose arguments were accepted, by type, arguments and the limits that judged them.
+_PARSED = Memo(get_settings().layer_memo_entries)
+
+
+def _parsed(index: int, layer: LayerSpec, limits: Settings) -> tuple[Any, tuple[LayerKind | None, dict, list]]:
+    """The layer's key and ``_parse_layer``'s answer; an accepted layer is kept, a refused one (whose issues name
+    its index) is worked out every time."""
+    key = layer_key(layer.type, layer.model_extra or {})
+    memo_key = None if key is None else (key, limits.max_input_rank, limits.max_param_value)
+    answer = _PARSED.get(memo_key, lambda: _parse_layer(index, layer, limits), keep=lambda parsed: not parsed[2])
+    return key, answer
+
+
 def _parse_layer(index: int, layer: LayerSpec, limits: Settings):
     where = ("body", "layers", index)
     kind = lookup(layer.type)
@@ -285,11 +306,11 @@ def _known_types() -> Text:
     return Text(f"one of {types}", f"{types} 중 하나")
 
 
-def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
+def _name_layers(specs: list[LayerSpec], parsed: list) -> list[str]:
     """Names as a fresh Keras session gives them: conv2d, conv2d_1, … unless given; names must be unique."""
     counters: dict[str, int] = {}
-    layers, seen, issues = [], {}, []
-    for index, (spec, (kind, params)) in enumerate(zip(specs, parsed)):
+    names, seen, issues = [], {}, []
+    for index, (spec, (kind, _, _)) in enumerate(zip(specs, parsed)):
         name = spec.name
         if name is not None and "/" in name:  # Keras's constructor refuses it: "/" separates name scopes
             issues.append(Issue(("body", "layers", index, "name"), _at(_where(index, spec), Text(
@@ -310,46 +331,46 @@ def _name_layers(specs: list[LayerSpec], parsed: list) -> list[ValidLayer]:
                 f"이름 {josa(quoted(name), '은/는')} 이미 layers[{seen[name]}]가 씁니다; 레이어 이름은 겹치면 안 됩니다")), "value_error",
                 Text("a name no other layer has", "다른 레이어가 쓰지 않는 이름")))
         seen.setdefault(name, index)
-        layers.append(ValidLayer(index, kind, name, params, spec.name is not None))
+        names.append(name)
     if issues:
         raise SpecError(issues)
-    return layers
+    return names
 
 
-def _connect(layers: list[ValidLayer], specs: list[LayerSpec], limits: Settings) -> list[ValidLayer]:
+def _connect(names: list[str], specs: list[LayerSpec], parsed: list, limits: Settings) -> list[tuple[str, ...]]:
     """Each layer's inputs by name: the ones it lists, else the layer before it. Only earlier layers can be named,
     so the list order is an order Keras can build in and there can be no cycle."""
-    position = {layer.name: layer.index for layer in layers}
+    position = {name: index for index, name in enumerate(names)}
     issues, connected = [], []
-    for layer, spec in zip(layers, specs):
+    for index, (spec, (kind, _, _)) in enumerate(zip(specs, parsed)):
         if spec.inputs is None:
-            previous = (layers[layer.index - 1].name if layer.index else INPUT,)
-            connected.append(replace(layer, inputs=previous))
+            connected.append((names[index - 1] if index else INPUT,))
             continue
-        issues += _input_issues_of(layer, spec, position, limits)
-        connected.append(replace(layer, inputs=tuple(spec.inputs), listed=True))
+        issues += _input_issues_of(index, kind, spec, position, limits)
+        connected.append(tuple(spec.inputs))
     if issues:
         raise SpecError(_capped(issues))
     return connected
 
 
-def _input_issues_of(layer: ValidLayer, spec: LayerSpec, position: dict[str, int], limits: Settings) -> list[Issue]:
-    where_, loc = _where(layer.index, spec), ("body", "layers", layer.index, "inputs")
+def _input_issues_of(index: int, kind: LayerKind, spec: LayerSpec, position: dict[str, int],
+                     limits: Settings) -> list[Issue]:
+    where_, loc = _where(index, spec), ("body", "layers", index, "inputs")
     count = len(spec.inputs)
     allowed = Text("names of layers above this one, or 'input'", "이 레이어보다 위에 있는 레이어의 이름, 또는 'input'")
-    if count == 0 or (count > 1 and not layer.kind.merge) or count > limits.max_merge_inputs:
+    if count == 0 or (count > 1 and not kind.merge) or count > limits.max_merge_inputs:
         problem = (Text("inputs lists no layer; leave it out to take the previous layer",
                         "inputs에 레이어가 없습니다; 앞 레이어를 받으려면 inputs를 빼세요") if count == 0 else
                    Text(f"{count:,} inputs is more than the limit of {limits.max_merge_inputs} (setting "
                         "CNN_MAX_MERGE_INPUTS)", f"입력 {count:,}개는 한도 {limits.max_merge_inputs}개를 넘습니다 "
-                        "(설정 CNN_MAX_MERGE_INPUTS)") if layer.kind.merge else
-                   Text(f"{layer.kind.type} takes one input but {count} are listed; join them first with a merge "
-                        "layer such as Add or Concatenate", f"{layer.kind.type}에는 입력이 하나인데 {count}개를 "
+                        "(설정 CNN_MAX_MERGE_INPUTS)") if kind.merge else
+                   Text(f"{kind.type} takes one input but {count} are listed; join them first with a merge "
+                        "layer such as Add or Concatenate", f"{kind.type}에는 입력이 하나인데 {count}개를 "
                         "적었습니다; 먼저 Add나 Concatenate 같은 병합 레이어로 합치세요"))
         return [Issue(loc, _at(where_, problem), "value_error", allowed)]
     issues = []
     for j, name in enumerate(spec.inputs):
-        if name == INPUT or position.get(name, layer.index) < layer.index:
+        if name == INPUT or position.get(name, index) < index:
             continue
         later = name in position
         issues.append(Issue((*loc, j), _at(f"{where_}.inputs[{j}]", Text(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 
+from app.config import get_settings
+from app.core.memo import Memo
 from app.core.shapes import Shape, format_shape
 
 # Keras: line_length = min(88, columns - 4) = 76 at 80 columns, split at 45% / 80% by rich,
@@ -57,7 +59,7 @@ def cell_width(text: str) -> int:
     """
     if text.isascii() and text.isprintable():  # the usual case, and far cheaper than per-character lookups
         return len(text)
-    return sum(_char_width(char) for char in text)
+    return sum(map(_char_width, text))
 
 
 @cache  # a summary of NASNetLarge measures about 100,000 characters from a few dozen distinct ones
@@ -111,8 +113,18 @@ def _cut(text: str, width: int) -> str:
 
 
 def _pad(text: str, width: int, align: str) -> str:
-    spaces = " " * (width - cell_width(text))
-    return spaces + text if align == "r" else text + spaces
+    fill = width - cell_width(text) + len(text)  # ljust counts characters, and a wide one takes two columns
+    return text.rjust(fill) if align == "r" else text.ljust(fill)
+
+
+# A layer's lines, by its cells: wrapping NASNetLarge's long names and inputs was most of its summary's time, and a
+# model sent again after an edit repeats almost every row.
+_ROWS = Memo(get_settings().layer_memo_entries)
+
+
+def _layer_row(row: Row, widths: tuple[int, ...]) -> list[str]:
+    name, type_name, shape, params, *connected = row
+    return _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}", *connected), widths)
 
 
 def _row(cells: Iterable[str], widths: tuple[int, ...], aligns: str = "llrl") -> list[str]:
@@ -144,10 +156,10 @@ def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name
     header = [f" {t:<{w - 2}} " if a == "l" else f" {t:>{w - 2}} " for t, w, a in zip(HEADERS, widths, "llrl")]
     lines = [f'Model: "{model_name}"', _rule("┏", "━", "┳", "┓", widths), "┃" + "┃".join(header) + "┃",
              _rule("┡", "━", "╇", "┩", widths)]
-    for i, (name, type_name, shape, params, *connected) in enumerate(rows):
+    for i, row in enumerate(rows):
         if i:
             lines.append(_rule("├", "─", "┼", "┤", widths))
-        lines += _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}", *connected), widths)
+        lines += _ROWS.get((row, widths), partial(_layer_row, row, widths))
     lines.append(_rule("└", "─", "┴", "┘", widths))
     lines += [params_line("Total", trainable + non_trainable, int64_weights), params_line("Trainable", trainable),
               params_line("Non-trainable", non_trainable, int64_weights)]
