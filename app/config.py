@@ -27,8 +27,10 @@ class Settings(BaseSettings):
     max_input_dim: int = 65_536
     max_param_value: int = 1_000_000
     # What the shape engine remembers between requests (app/core/memo.py); 0 turns a memo off.
-    layer_memo_entries: int = 20_000  # distinct layers and (layer, input shapes) pairs, a few kB each
-    shapes_cache_mb: int = 64  # whole answers of POST /api/shapes by body (NASNetLarge's is 1.4 MB)
+    # Entries per memo (layers, layers on their input shapes, summary rows): about 2 kB each, as ResNet50 and
+    # NASNetLarge leave 1,594 of them in 3.4 MB, so at most about 60 MB for the three.
+    layer_memo_entries: int = 10_000
+    shapes_cache_mb: int = 32  # whole answers of POST /api/shapes by body (NASNetLarge's is 1.4 MB)
 
     # Request bodies, bounded while they stream in (chunked or not), before anything parses them.
     max_json_bytes: int = 2 * 1024 * 1024  # a model as JSON: NASNetLarge's 1,041 layers take about 400 KB

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import orjson
 
 T = TypeVar("T")
-MAX_KEY_BYTES = 4096  # a layer whose arguments take more than this as JSON is worked out every time, not kept
+MAX_KEY_BYTES = 1024  # a layer whose arguments take more than this as JSON is worked out every time, not kept
 
 
 class Memo:

@@ -5,6 +5,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import app.routes.shapes as shapes_route
+
 CIFAR = {
     "input_shape": [32, 32, 3],
     "layers": [
@@ -179,3 +181,27 @@ def test_any_body_is_answered_with_a_result_or_a_readable_422_never_a_500(client
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
         assert all(d["msg"] and d["msg_ko"] for d in response.json()["detail"])
+
+
+def test_the_same_body_again_is_answered_from_the_answer_cache_byte_for_byte(client):
+    body = json.dumps({"input_shape": [16, 16, 3], "layers": [
+        {"type": "Conv2D", "filters": 5, "kernel_size": 3, "name": "cache_probe"}, {"type": "Flatten"}]}).encode()
+    kept = len(shapes_route._ANSWERS)
+    first = client.post("/api/shapes", content=body, headers={"content-type": "application/json"})
+    assert first.status_code == 200 and len(shapes_route._ANSWERS) == kept + 1
+    again = client.post("/api/shapes", content=body, headers={"content-type": "application/json"})
+    assert again.content == first.content and len(shapes_route._ANSWERS) == kept + 1
+
+
+def test_the_answer_cache_keys_on_the_settings_too(client_with):
+    body = {"input_shape": [4], "layers": [{"type": "Dense", "units": 3}] * 4}
+    assert client_with().post("/api/shapes", json=body).status_code == 200
+    detail = details(client_with(max_layers=3).post("/api/shapes", json=body))
+    assert "CNN_MAX_LAYERS" in detail[0]["msg"]
+
+
+def test_a_refusal_is_not_kept_in_the_answer_cache(client):
+    kept = len(shapes_route._ANSWERS)
+    for _ in range(2):
+        assert client.post("/api/shapes", json={"input_shape": [4], "layers": [{"type": "Nope"}]}).status_code == 422
+    assert len(shapes_route._ANSWERS) == kept
