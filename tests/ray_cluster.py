@@ -54,7 +54,7 @@ class RayMissing(RuntimeError):
 def require_ray() -> None:
     """Fail, saying how to get it, when Ray is not installed (``make test`` installs it from pyproject.toml)."""
     # Looked for, not imported: a process that imports Ray before the app has set what Ray reads at import
-    # (app.jobs.ray_backend.connect) would resolve 127.0.0.1 to the machine's network address.
+    # (app.jobs.ray_connect.connect) would resolve 127.0.0.1 to the machine's network address.
     if importlib.util.find_spec("ray") is None:
         raise RayMissing("the Ray tests need Ray: `.venv/bin/pip install -e '.[test]'` (pyproject lists ray)")
 

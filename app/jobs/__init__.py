@@ -1,8 +1,9 @@
 """Jobs that need TensorFlow, run outside the web process, behind one small interface (:class:`Jobs`).
 
 Two backends: local worker processes (the default, :class:`WorkerPool`) and a Ray cluster when the setting
-CNN_RAY_ADDRESS names one (:mod:`app.jobs.ray_backend`). The web side knows only this interface and the errors
-in :mod:`app.jobs.errors`; which processes, on which machines, run the jobs is the backend's business.
+CNN_RAY_ADDRESS names one (:mod:`app.jobs.ray_connect` joins it, :mod:`app.jobs.ray_actors` runs short jobs,
+:mod:`app.jobs.ray_tasks` training). The web side knows only this interface and the errors in
+:mod:`app.jobs.errors`; which processes, on which machines, run the jobs is the backend's business.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Jobs(Protocol):
 def short_jobs(settings: Settings) -> Jobs:
     """Feature maps and files built for a request: CNN_WORKERS local processes, or as many actors on Ray."""
     if settings.ray_address:
-        from app.jobs.ray_backend import RayActorPool
+        from app.jobs.ray_actors import RayActorPool
 
         return RayActorPool(settings)
     return WorkerPool(settings)
@@ -58,7 +59,7 @@ def training_jobs(settings: Settings) -> Jobs:
     """Training runs, CNN_TRAINING_WORKERS at once (the Trainer's loops): local worker processes of their own,
     bounded like feature maps, or Ray tasks that each reserve CNN_RAY_TRAIN_CPUS on some node."""
     if settings.ray_address:
-        from app.jobs.ray_backend import RayTasks
+        from app.jobs.ray_tasks import RayTasks
 
         return RayTasks(settings)
     return WorkerPool(settings.model_copy(update={
