@@ -16,7 +16,7 @@ from app.config import Settings
 from app.core.engine import infer_model
 from app.core.layers import KINDS
 from app.core.readers.code import CodeLimits, read_code
-from app.core.readers.code_layers import POSITIONAL
+from app.core.readers.code.layers import POSITIONAL
 from app.core.spec import ModelSpec, validate_model
 from app.tf.build import keras_class
 

@@ -20,9 +20,9 @@ from app.core.engine import infer_model
 from app.core.export.python import model_code
 from app.core.readers.base import Notes
 from app.core.readers.code import CodeLimits, read_code
-from app.core.readers.code_exec import Interpreter
-from app.core.readers.code_training import TrainingLimits
-from app.core.readers.code_values import CodeRefused
+from app.core.readers.code.interpreter import Interpreter
+from app.core.readers.code.training import TrainingLimits
+from app.core.readers.code.values import CodeRefused
 from app.core.spec import ModelSpec, validate_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1071,7 +1071,7 @@ def test_arithmetic_follows_python(expression, value):
 def test_the_examples_in_the_readers_docstrings_hold():
     import doctest
 
-    from app.core.readers import code_names
+    from app.core.readers.code import names as code_names
 
     result = doctest.testmod(code_names)
     assert result.attempted and not result.failed

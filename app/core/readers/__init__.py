@@ -2,6 +2,9 @@
 
 ``read_model_file`` takes a ``.keras`` file, a legacy ``.h5`` file or a ``model.to_json()`` file and answers the
 ``/api/shapes`` body it describes, the notes on what was changed on the way, and what the file said about itself.
+
+The Keras readers live in ``keras/``, the Python-code reader (``app.core.readers.code.read_code``) in ``code/``;
+``base`` holds what both share: limits, the refusal and notes.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.readers.base import ImportRefused, Note, Notes, ReadLimits
-from app.core.readers.keras_file import read_container
-from app.core.readers.keras_graph import read_graph
-from app.core.readers.keras_layers import spec_layers
+from app.core.readers.keras.graph import read_graph
+from app.core.readers.keras.keras_file import read_container
+from app.core.readers.keras.layers import spec_layers
 
 __all__ = ["ImportRefused", "Imported", "Note", "ReadLimits", "read_model_config", "read_model_file"]
 

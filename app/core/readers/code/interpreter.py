@@ -11,9 +11,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from app.core.readers.code_build import ARCHITECTURE_METHODS, Builder
-from app.core.readers.code_names import is_keras_builder, meaning
-from app.core.readers.code_values import (
+from app.core.readers.code.builder import ARCHITECTURE_METHODS, Builder
+from app.core.readers.code.names import is_keras_builder, meaning
+from app.core.readers.code.values import (
     MODELS,
     CodeRefused,
     Identity,

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.core.layers.base import to_snake_case
 from app.core.readers.base import ImportRefused, ReadLimits, refused
-from app.core.readers.keras_safety import check_safe
+from app.core.readers.keras.safety import check_safe
 from app.core.text import josa, quoted
 
 MAX_TENSOR_NESTING = 4  # a call's arguments: [[tensor, tensor]] for a merge

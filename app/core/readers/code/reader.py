@@ -5,7 +5,7 @@ Recognised: ``Sequential([...])``, ``Sequential()`` with ``.add(...)``, the func
 called on tensors, merges, ``keras.Model(inputs, outputs)``), names however imported (``tf.keras.layers.X``,
 ``keras.layers.X``, ``layers.X``, ``from keras.layers import X as Y``), Keras 1 and 2 spellings, and ``compile`` /
 ``fit`` arguments as training settings. Arguments may be literals, names given literals earlier, and bounded
-arithmetic on them. What is not read is a refusal at its line and column (see ``code_eval`` and ``code_exec``).
+arithmetic on them. What is not read is a refusal at its line and column (see ``evaluator`` and ``interpreter``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from app.core.readers import Imported
 from app.core.readers.base import Notes
-from app.core.readers.code_build import CodeLimits
-from app.core.readers.code_exec import Interpreter
-from app.core.readers.code_training import TrainingLimits
-from app.core.readers.code_values import CodeRefused, FunctionalModel, LayerObject, SequentialModel, Where
+from app.core.readers.code.builder import CodeLimits
+from app.core.readers.code.interpreter import Interpreter
+from app.core.readers.code.training import TrainingLimits
+from app.core.readers.code.values import CodeRefused, FunctionalModel, LayerObject, SequentialModel, Where
 from app.core.text import Text, clip, josa
 
 __all__ = ["CodeImported", "CodeLimits", "TrainingLimits", "read_code"]

@@ -14,11 +14,11 @@ from typing import Any
 
 from app.core.layers import lookup
 from app.core.readers.base import Notes
-from app.core.readers.code_eval import Evaluator, describe
-from app.core.readers.code_layers import construct, input_layer, input_shape_of, merge_layer, unknown_layer
-from app.core.readers.code_names import DATA_FORMAT_FUNCTIONS, MERGE_FUNCTIONS, meaning
-from app.core.readers.code_training import Training, TrainingLimits, read_compile, read_fit
-from app.core.readers.code_values import (
+from app.core.readers.code.evaluator import Evaluator, describe
+from app.core.readers.code.layers import construct, input_layer, input_shape_of, merge_layer, unknown_layer
+from app.core.readers.code.names import DATA_FORMAT_FUNCTIONS, MERGE_FUNCTIONS, meaning
+from app.core.readers.code.training import Training, TrainingLimits, read_compile, read_fit
+from app.core.readers.code.values import (
     MODELS,
     CodeRefused,
     FunctionalModel,

@@ -16,8 +16,8 @@ import re
 from typing import Any
 
 from app.core.readers.base import Notes
-from app.core.readers.code_names import meaning
-from app.core.readers.code_values import (
+from app.core.readers.code.names import meaning
+from app.core.readers.code.values import (
     MODELS,
     CodeRefused,
     LayerObject,

@@ -12,8 +12,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.readers.code_names import OPTIMIZERS, meaning
-from app.core.readers.code_values import CodeRefused, Optimizer, Ref
+from app.core.readers.code.names import OPTIMIZERS, meaning
+from app.core.readers.code.values import CodeRefused, Optimizer, Ref
 from app.core.text import Text, clip, josa
 
 RUN_OPTIMIZERS = ", ".join(OPTIMIZERS)

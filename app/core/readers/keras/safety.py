@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.readers.base import ReadLimits, refused
-from app.core.readers.keras_file import too_deep
+from app.core.readers.keras.keras_file import too_deep
 from app.core.text import clip, josa, quoted
 
 MODEL_CLASSES = {"Functional", "Model", "Sequential"}

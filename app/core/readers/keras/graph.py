@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.readers.base import ImportRefused, Notes, ReadLimits, refused
-from app.core.readers.keras_nodes import Entry, Tensor, flat_tensors, read_entry, resolve
-from app.core.readers.keras_safety import KERAS_MODULES, MODEL_CLASSES, in_modules
+from app.core.readers.keras.nodes import Entry, Tensor, flat_tensors, read_entry, resolve
+from app.core.readers.keras.safety import KERAS_MODULES, MODEL_CLASSES, in_modules
 from app.core.text import Text, clip, josa, quoted
 
 INPUT = "input"  # what the spec calls the model's input in ``inputs``
 OPERATION_MODULES = ("keras.src.ops", "keras.ops")
-OPERATIONS = {"Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", "Minimum"}  # read by keras_layers
+OPERATIONS = {"Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", "Minimum"}  # read by layers
 MAX_MODEL_NESTING = 8  # a model inside a model inside …; real ones nest once
 
 

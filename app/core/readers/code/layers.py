@@ -14,9 +14,9 @@ from typing import Any, Protocol
 from app.core.layers import lookup, suggest
 from app.core.layers.base import LayerKind
 from app.core.params import ParamError, jsonable
-from app.core.readers.code_names import LEGACY_CLASSES, LEGACY_MERGE_MODES, meaning
-from app.core.readers.code_values import CodeRefused, Identity, InputObject, LayerObject, Ref, Where
-from app.core.readers.keras_layers import QUIET, TRAINING_ONLY
+from app.core.readers.code.names import LEGACY_CLASSES, LEGACY_MERGE_MODES, meaning
+from app.core.readers.code.values import CodeRefused, Identity, InputObject, LayerObject, Ref, Where
+from app.core.readers.keras.layers import QUIET, TRAINING_ONLY
 from app.core.text import Text, clip, josa
 
 # Keras's constructor order where the catalogue lists its arguments differently, or where more of them than the

@@ -15,8 +15,8 @@ from app.core.layers import lookup, suggest
 from app.core.layers.base import LayerKind
 from app.core.params import Param, ParamError
 from app.core.readers.base import ImportRefused, Notes
-from app.core.readers.keras_graph import INPUT, Graph, GraphLayer
-from app.core.readers.keras_nodes import Tensor
+from app.core.readers.keras.graph import INPUT, Graph, GraphLayer
+from app.core.readers.keras.nodes import Tensor
 from app.core.text import Text, clip, josa, quoted
 
 # Never change a shape or a parameter count, whatever their value.
