@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # NASNetLarge leave 1,594 of them in 3.4 MB, so at most about 60 MB for the three.
     layer_memo_entries: int = 10_000
     shapes_cache_mb: int = 32  # whole answers of POST /api/shapes by body (NASNetLarge's is 1.4 MB)
+    # Allocations between young garbage collections in the web process (CPython's default: 700); 0 keeps CPython's
+    # settings. Larger means fewer pauses in answers that build many objects (app/heap.py).
+    gc_young_threshold: int = 20_000
 
     # Request bodies, bounded while they stream in (chunked or not), before anything parses them.
     max_json_bytes: int = 2 * 1024 * 1024  # a model as JSON: NASNetLarge's 1,041 layers take about 400 KB

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import errors
+from app import errors, heap
 from app.config import Settings, get_settings
 from app.jobs import short_jobs
 from app.limits import BodyLimits, DeclaredLength, UploadGate
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.trainer = Trainer(settings, app.state.runs)
         app.state.trainer.start()
         datasets.warm(settings)
+        heap.settle(settings.gc_young_threshold)
         try:
             yield
         finally:

@@ -1,11 +1,13 @@
 """/api/layers and /api/shapes as a script or the page sees them."""
 
+import gc
 import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import app.routes.shapes as shapes_route
+from app.config import Settings
 
 CIFAR = {
     "input_shape": [32, 32, 3],
@@ -205,3 +207,7 @@ def test_a_refusal_is_not_kept_in_the_answer_cache(client):
     for _ in range(2):
         assert client.post("/api/shapes", json={"input_shape": [4], "layers": [{"type": "Nope"}]}).status_code == 422
     assert len(shapes_route._ANSWERS) == kept
+
+
+def test_the_web_process_spaces_out_young_collections(client):
+    assert gc.get_threshold()[0] == Settings().gc_young_threshold != 700  # 700: CPython's own
