@@ -143,10 +143,10 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
     if issues:
         raise SpecError(_capped(issues))
     names = _name_layers(specs, parsed)
-    inputs = _connect(names, specs, parsed, limits)
-    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, given, layer.inputs is not None, key)
-                   for index, (layer, (kind, params, key), name, given)
-                   in enumerate(zip(specs, parsed, names, inputs)))
+    sources = _connect(names, specs, parsed, limits)
+    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, takes, layer.inputs is not None, key)
+                   for index, (layer, (kind, params, key), name, takes)
+                   in enumerate(zip(specs, parsed, names, sources)))
     return ValidModel((None, *spec.input_shape), layers)
 
 
