@@ -13,7 +13,7 @@ from typing import Any
 from app.config import get_settings
 from app.core.graph import keras_order, leads_to_output
 from app.core.layers.base import Inference, LayerError, LayerKind
-from app.core.memo import Memo
+from app.core.memo import MAX_KEY_BYTES, Memo
 from app.core.params import jsonable
 from app.core.shapes import Shape, format_shape, product
 from app.core.spec import INPUT, ValidLayer, ValidModel
@@ -208,8 +208,11 @@ _WORKED = Memo(get_settings().layer_memo_entries)
 
 
 def _worked(layer: ValidLayer, input_shapes: list[Shape]) -> Worked:
-    key = None if layer.key is None else (
-        layer.key, tuple(input_shapes), layer.listed, layer.inputs if layer.kind.merge else None)
+    names = layer.inputs if layer.kind.merge else None
+    if layer.key is None or (names and sum(map(len, names)) > MAX_KEY_BYTES):  # a 64-way merge of long names
+        key = None
+    else:
+        key = (layer.key, tuple(input_shapes), layer.listed, names)
     return _WORKED.get(key, lambda: Worked.of(layer, input_shapes))
 
 

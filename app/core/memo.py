@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import orjson
 
 T = TypeVar("T")
-MAX_KEY_BYTES = 1024  # a layer whose arguments take more than this as JSON is worked out every time, not kept
+MAX_KEY_BYTES = 1024  # a key longer than this (arguments as JSON, a merge's input names) is not kept: worked out again
 
 
 class Memo:
@@ -71,6 +71,9 @@ class Memo:
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def keys(self) -> list[Hashable]:
+        return list(self._values)
 
 
 _MISSING = object()

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import cache, partial
 
 from app.config import get_settings
-from app.core.memo import Memo
+from app.core.memo import MAX_KEY_BYTES, Memo
 from app.core.shapes import Shape, format_shape
 
 # Keras: line_length = min(88, columns - 4) = 76 at 80 columns, split at 45% / 80% by rich,
@@ -122,6 +122,12 @@ def _pad(text: str, width: int, align: str) -> str:
 _ROWS = Memo(get_settings().layer_memo_entries)
 
 
+def _row_key(row: Row, widths: tuple[int, ...]) -> tuple | None:
+    """None (not kept) for a long "Connected to" cell: a merge of 64 inputs with 100-character names would make a
+    7 kB key, and a memo full of them 70 MB. NASNetLarge's longest (six inputs) is about 130 characters."""
+    return None if len(row) == 5 and len(row[4]) > MAX_KEY_BYTES else (row, widths)
+
+
 def _layer_row(row: Row, widths: tuple[int, ...]) -> list[str]:
     name, type_name, shape, params, *connected = row
     return _row((f"{name} ({type_name})", format_shape(shape), f"{params:,}", *connected), widths)
@@ -159,7 +165,7 @@ def summary_text(rows: list[Row], trainable: int, non_trainable: int, model_name
     for i, row in enumerate(rows):
         if i:
             lines.append(_rule("├", "─", "┼", "┤", widths))
-        lines += _ROWS.get((row, widths), partial(_layer_row, row, widths))
+        lines += _ROWS.get(_row_key(row, widths), partial(_layer_row, row, widths))
     lines.append(_rule("└", "─", "┴", "┘", widths))
     lines += [params_line("Total", trainable + non_trainable, int64_weights), params_line("Trainable", trainable),
               params_line("Non-trainable", non_trainable, int64_weights)]

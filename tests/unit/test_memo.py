@@ -167,3 +167,15 @@ def test_a_memo_shared_by_threads_stays_bounded_and_right():
     for thread in threads:
         thread.join()
     assert not errors and len(memo) <= 16
+
+
+def test_a_merge_of_many_long_names_is_answered_but_not_kept():
+    from app.core import engine, summary
+
+    many = [{**L("Dense", units=2), "name": f"d{i:02d}_" + "x" * 90, "inputs": ["input"]} for i in range(12)]
+    result = run([4], *many, {**L("Add"), "name": "joined", "inputs": [layer["name"] for layer in many]})
+    assert result["valid"] and "joined (Add)" in result["summary"]
+    kept_rows = [row for row, _ in summary._ROWS.keys()]
+    assert not any(row[0] == "joined" for row in kept_rows)
+    assert any(row[0] == many[0]["name"] for row in kept_rows)
+    assert not any(names and len(names) == len(many) for *_, names in engine._WORKED.keys())
