@@ -18,9 +18,11 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from importlib.util import find_spec
+from itertools import repeat
 from pathlib import Path
 
 import httpx
@@ -138,11 +140,7 @@ def measure_sequential(base_url: str, server_pid: int, figures: ModelFigures, pl
         for _ in range(plan.warmup):
             post_checked(client, body)
         server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
-        deadline = time.perf_counter() + plan.sequential_limit_s
-        while len(figures.latencies_s) < plan.sequential and time.perf_counter() < deadline:
-            started = time.perf_counter()
-            post_checked(client, body)
-            figures.latencies_s.append(time.perf_counter() - started)
+        figures.latencies_s = timed_posts(client, repeat(body, plan.sequential), plan.sequential_limit_s)
     done = len(figures.latencies_s)
     figures.sequential_server_cpu_s = (cpu_seconds(server_pid) - server_cpu) / done
     figures.sequential_client_cpu_s = (time.process_time() - client_cpu) / done
@@ -161,13 +159,19 @@ def measure_edited(base_url: str, figures: ModelFigures, plan: Plan) -> None:
     bodies = edited_bodies(figures.body, plan.sequential)
     with httpx.Client(base_url=base_url, timeout=10.0) as client:
         post_checked(client, bodies[0])  # the connection, and the one layer that differs, once
-        deadline = time.perf_counter() + plan.sequential_limit_s
-        for body in bodies[1:]:
-            if time.perf_counter() > deadline:
-                break
-            started = time.perf_counter()
-            post_checked(client, body)
-            figures.edited_latencies_s.append(time.perf_counter() - started)
+        figures.edited_latencies_s = timed_posts(client, bodies[1:], plan.sequential_limit_s)
+
+
+def timed_posts(client: httpx.Client, bodies: Iterable[bytes], limit_s: float) -> list[float]:
+    """Each body posted in turn and timed, until they run out or ``limit_s`` has passed."""
+    latencies, deadline = [], time.perf_counter() + limit_s
+    for body in bodies:
+        if time.perf_counter() > deadline:
+            break
+        started = time.perf_counter()
+        post_checked(client, body)
+        latencies.append(time.perf_counter() - started)
+    return latencies
 
 
 def measure_throughput(port: int, server_pid: int, figures: ModelFigures, plan: Plan) -> None:
