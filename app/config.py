@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     # Connections (app.server): a request must arrive in time, and open connections are capped.
     header_timeout_s: float = 10.0  # from connecting (or the previous answer) to the end of the headers
     body_timeout_s: float = 60.0  # from the headers to the end of the body: a 10 MB photo over a slow link
+    shutdown_grace_s: float = 5.0  # on stopping, open requests get this long; then they (and a run) are cut off
     max_connections: int = 1_000
     max_header_bytes: int = 64 * 1024  # request line and headers together
 

@@ -140,8 +140,10 @@ def config(settings: Settings, host: str, port: int, **options) -> uvicorn.Confi
     descriptors = raise_descriptor_limit(settings.max_connections + FD_RESERVE)
     connections = min(settings.max_connections, descriptors - FD_RESERVE)
     settings = settings.model_copy(update={"max_connections": max(1, connections)})
+    # Without a grace period, stopping waits for every open response: a browser watching a run's events holds
+    # the server up until the run ends (30 epochs: many minutes), and the run's worker with it.
     return uvicorn.Config("app.main:app", host=host, port=port, http=protocol_for(settings), timeout_keep_alive=5,
-                          **options)
+                          timeout_graceful_shutdown=settings.shutdown_grace_s, **options)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -36,6 +36,10 @@ from app.config import Settings
 from app.runs import migrations
 
 FINAL = ("done", "stopped", "failed", "interrupted")
+SERVER_DIED = {"en": "the server stopped while this run was training; the epochs it completed are kept",
+               "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
+SERVER_STOPPED = {"en": "the server was shut down while this run was training; the epochs it completed are kept",
+                  "ko": "이 실행이 학습하는 동안 서버가 종료되었습니다; 끝난 에포크는 남아 있습니다"}
 
 
 class Base(DeclarativeBase):
@@ -191,17 +195,25 @@ class RunStore:
         """Runs whose trainer has not been heard from in ``stale_s`` (its server died) are interrupted, with the
         epochs they completed. By heartbeat rather than "every running run at start-up": with several web
         processes sharing the store, one starting must not interrupt the runs another is training."""
-        message = {"en": "the server stopped while this run was training; the epochs it completed are kept",
-                   "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
         now = time.time()
         with Session(self.engine) as session, session.begin():
             stale = list(session.scalars(select(Run.id).where(Run.status == "running", Run.heartbeat_at < now - stale_s)))
             for run_id in stale:
-                claimed = session.execute(update(Run).where(Run.id == run_id, Run.status == "running")
-                                          .values(status="interrupted", error=message, finished_at=now))
-                if claimed.rowcount:
-                    session.add(Event(run_id=run_id, kind="end", data={"status": "interrupted", "error": message}))
+                self._interrupt(session, run_id, SERVER_DIED, now)
             return len(stale)
+
+    def interrupt(self, run_id: str) -> None:
+        """The server is stopping while this run trains (Ctrl-C, a deploy): interrupted now, not after
+        CNN_RUN_STALE_S of silence. A run that has just ended keeps its status."""
+        with Session(self.engine) as session, session.begin():
+            self._interrupt(session, run_id, SERVER_STOPPED, time.time())
+
+    @staticmethod
+    def _interrupt(session: Session, run_id: str, message: dict, now: float) -> None:
+        interrupted = session.execute(update(Run).where(Run.id == run_id, Run.status == "running")
+                                      .values(status="interrupted", error=message, progress=None, finished_at=now))
+        if interrupted.rowcount:
+            session.add(Event(run_id=run_id, kind="end", data={"status": "interrupted", "error": message}))
 
     def delete(self, run_id: str) -> dict | None:
         """Only a finished or queued run. The delete itself says so (status in its WHERE): a trainer of another

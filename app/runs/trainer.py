@@ -75,6 +75,9 @@ class Trainer:
             await asyncio.sleep(error.retry_after_s or POLL_S)
         except WorkerError as error:
             await anyio.to_thread.run_sync(self._failed, run["id"], error.text.to_json())
+        except asyncio.CancelledError:  # the server is stopping: its worker is gone (the pool killed it), say so now
+            self.store.interrupt(run["id"])  # at once, on the loop: the server is shutting down
+            raise
         finally:
             heartbeat.cancel()
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -196,6 +197,48 @@ def test_a_server_killed_during_a_run_keeps_finished_runs_and_marks_the_running_
     assert kept["status"] == "done" and kept["results"]["test"]["accuracy"] > 0
 
 
+def test_a_server_stopped_while_a_browser_watches_a_run_ends_within_its_grace_and_interrupts_the_run_at_once():
+    """Ctrl-C or a deploy (SIGTERM) while someone watches a run's events: the open stream would hold the server up
+    until the run ended. The server ends after CNN_SHUTDOWN_GRACE_S, takes its training worker with it, and the run
+    is interrupted then, not when another server notices its silence (CNN_RUN_STALE_S, an hour here)."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        with serve_app(workers=0, data_dir=data_dir, shutdown_grace_s=1) as first:
+            run = start(first, model=MNIST_CNN, dataset="fashion_mnist", epochs=30)
+            watcher = threading.Thread(target=watch_quietly, args=(first, run["id"]), daemon=True)
+            watcher.start()
+            events_until_epoch(first, run["id"])
+            server = serve_app.process
+            workers = children_of(server.pid)
+            server.terminate()
+            server.wait(timeout=120)  # without the grace: until the 30 epochs end
+        with serve_app(workers=0, data_dir=data_dir, run_stale_s=3600) as second:
+            interrupted = httpx.get(f"{second}/api/runs/{run['id']}", timeout=30).json()
+    assert workers and all(ended(pid) for pid in workers)
+    assert interrupted["status"] == "interrupted" and "shut down" in interrupted["error"]["en"]
+    assert 1 <= len(interrupted["history"]) < 30
+
+
+def ended(pid: int, within_s: float = 30) -> bool:
+    """Whether the process has exited (a zombie counts: orphans wait for whoever reaps them here)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        time.sleep(0.2)  # the resource tracker leaves once it sees its parent's pipe close
+    return False
+
+
+def watch_quietly(url: str, run_id: str) -> None:
+    """A browser's event stream, open until the server goes away."""
+    try:
+        events(url, run_id)
+    except httpx.HTTPError:
+        pass
+
+
 def events_until_epoch(url: str, run_id: str) -> None:
     with httpx.stream("GET", f"{url}/api/runs/{run_id}/events", timeout=TRAINED_S) as stream:
         for line in stream.iter_lines():
@@ -203,10 +246,13 @@ def events_until_epoch(url: str, run_id: str) -> None:
                 return
 
 
+def children_of(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
 def kill_with_children(pid: int) -> None:
     """SIGKILL the server and, after it, the workers it can no longer stop (only processes this test started)."""
-    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
-                for c in (task / "children").read_text().split()]
+    children = children_of(pid)
     os.kill(pid, signal.SIGKILL)
     for child in children:
         try:

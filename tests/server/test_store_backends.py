@@ -191,6 +191,19 @@ def test_a_run_whose_trainer_went_silent_is_interrupted_and_one_beating_is_left_
     assert store.get(beating["id"])["status"] == "running" and store.interrupt_stale(30) == 0
 
 
+def test_a_server_shutting_down_interrupts_its_run_at_once_but_never_one_that_has_ended(store):
+    training, ended = new_run(store), new_run(store)
+    store.claim_next(), store.claim_next()
+    store.update(training["id"], history=[{"epoch": 1}], progress={"epoch": 2, "batch": 10})
+    store.update(ended["id"], status="done")  # its worker wrote the end just before the server stopped
+    store.interrupt(training["id"]), store.interrupt(ended["id"])
+    interrupted = store.get(training["id"])
+    assert interrupted["status"] == "interrupted" and interrupted["history"] == [{"epoch": 1}]
+    assert interrupted["progress"] is None and "shut down" in interrupted["error"]["en"]
+    assert [kind for _, kind, _ in store.events_after(training["id"], 0)] == ["end"]
+    assert store.get(ended["id"])["status"] == "done" and store.events_after(ended["id"], 0) == []
+
+
 def test_only_finished_or_queued_runs_are_deleted_and_their_events_go_with_them(store):
     running = new_run(store)
     store.claim_next()
