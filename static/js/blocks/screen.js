@@ -33,7 +33,11 @@ export function createScreen(store, catalogue) {
 
   function drawInspector(rebuild) {
     const { selected } = store.get();
-    if (rebuild) renderInspector($("inspector-body"), { layer: selectedLayer(), catalogue, state: states.byId.get(selected), readOnly: store.get().model.graph });
+    const readOnly = store.get().model.graph;
+    if (rebuild) renderInspector($("inspector-body"), { layer: selectedLayer(), catalogue, state: states.byId.get(selected), readOnly });
+    // A read-only form has no control to tab to: the panel itself takes focus, so the keyboard can scroll it.
+    if (readOnly) $("inspector").tabIndex = 0;
+    else $("inspector").removeAttribute("tabindex");
     updateInspector($("inspector-body"), { state: states.byId.get(selected), failedName: failedName() });
     if (selected !== shownSelection) $("inspector").scrollTop = 0;
     shownSelection = selected;
