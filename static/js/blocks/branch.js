@@ -8,7 +8,7 @@ import { laneKey, layerIds } from "../model/model.js";
 import { el } from "../shared/dom.js";
 import { formatInt, formatShape } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
-import { action, brickFor, configLine, icon, notes, problemText, renderItems, selectButton, stateOf, stats } from "./stack.js";
+import { action, brickFor, configLine, icon, isFrozen, notes, problemText, renderItems, selectButton, stateOf, stats } from "./stack.js";
 
 const nameOf = (ctx, id) => stateOf(ctx, id).layer?.name ?? ctx.model.names?.get(id) ?? "";
 
@@ -126,16 +126,18 @@ function mergeBlock(branch, ctx, place) {
   const name = nameOf(ctx, layer.id);
   const label = name || layer.spec.type;
   const selected = layer.id === ctx.selected;
-  const block = el("div", { class: `block merge-block cat-merging is-${state.status}${selected ? " is-selected" : ""}`, "data-id": layer.id });
+  const frozen = isFrozen(layer.spec);
+  const block = el("div", { class: `block merge-block cat-merging is-${state.status}${selected ? " is-selected" : ""}${frozen ? " is-frozen" : ""}`,
+    "data-id": layer.id });
   const args = configLine(layer.spec, kind);
-  const select = selectButton(ctx, layer.id, { type: kind?.type ?? layer.spec.type, name, pressed: selected,
+  const select = selectButton(ctx, layer.id, { type: kind?.type ?? layer.spec.type, name, pressed: selected, frozen,
     config: [t("merge.config", { count: branch.lanes.length }), args].filter(Boolean).join(" · ") });
   const actions = el("div", { class: "block-actions" },
     action("up", t("branch.moveUp", { name: label }), `${layer.id}:up`, place.first),
     action("down", t("branch.moveDown", { name: label }), `${layer.id}:down`, place.last),
     action("duplicate", t("branch.duplicate", { name: label }), `${layer.id}:duplicate`),
     action("remove", t("branch.remove", { name: label }), `${layer.id}:remove`));
-  block.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state), actions),
+  block.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state, undefined, { frozen }), actions),
     el("div", { class: "merge-foot" }, el("div", { class: "merge-kind-row" }, ...mergeSelect(branch, ctx)), incoming(branch, ctx, state)));
   notes(block, select, layer.id, state);
   return block;

@@ -6,7 +6,7 @@ import { kindOf } from "../model/catalogue.js";
 import { el } from "../shared/dom.js";
 import { formatShape } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
-import { brickFor, configLine, notes, selectButton, stateOf, stats } from "./stack.js";
+import { brickFor, configLine, isFrozen, notes, selectButton, stateOf, stats } from "./stack.js";
 
 /** "← conv2d_3 (None, 8, 8, 64)": each input of the row, as the answer resolved it, else as the body says. */
 function connections(spec, index, ctx, state) {
@@ -26,11 +26,12 @@ export function renderGraphRows(model, ctx) {
     const kind = kindOf(ctx.catalogue, layer.spec.type);
     const state = stateOf(ctx, layer.id);
     const selected = layer.id === ctx.selected;
-    const item = el("li", { class: `block graph-row cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}`,
+    const frozen = isFrozen(layer.spec);
+    const item = el("li", { class: `block graph-row cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}${frozen ? " is-frozen" : ""}`,
       "data-id": layer.id });
     const select = selectButton(ctx, layer.id, { type: kind?.type ?? layer.spec.type, name: state.layer?.name ?? layer.spec.name ?? "",
-      config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected });
-    item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state)));
+      config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected, frozen });
+    item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state, undefined, { frozen })));
     const inputs = connections(layer.spec, index, ctx, state);
     if (inputs) item.append(el("div", { class: "merge-foot" }, el("span", { class: "graph-takes", "aria-hidden": "true", text: t("graph.inputs") }), inputs));
     notes(item, select, layer.id, state);

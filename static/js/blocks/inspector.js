@@ -73,6 +73,21 @@ function nameField(spec, autoName) {
   return wrap;
 }
 
+/**
+ * Keras's trainable=False, for any layer: a switch rather than an argument field, as it is about the layer's
+ * weights, not its arithmetic. On (the default) leaves `trainable` out of the spec, so bodies and links stay as they were.
+ */
+function trainableField(spec) {
+  const wrap = el("div", { class: "field field-trainable", "data-param": "trainable" });
+  const input = el("input", { id: "f-trainable", type: "checkbox", role: "switch", name: "trainable",
+    "aria-describedby": "f-trainable-help f-trainable-error" });
+  input.checked = spec.trainable !== false;
+  wrap.append(el("div", { class: "check-row" }, input, el("label", { for: "f-trainable" }, t("field.trainable"))),
+    el("p", { class: "field-help", id: "f-trainable-help" }, t("field.trainableHelp")),
+    el("p", { class: "field-error", id: "f-trainable-error", "aria-live": "polite" }));
+  return wrap;
+}
+
 function empty(root) {
   const box = el("div", { class: "inspector-empty" });
   box.append(el("p", { class: "empty-title" }, t("inspector.emptyTitle")), el("p", {}, t("inspector.emptyText")));
@@ -102,6 +117,7 @@ export function renderInspector(root, { layer, catalogue, state, readOnly = fals
   const explain = el("section", { class: "explain", "aria-labelledby": "explain-title" });
   const form = el("form", { class: "fields", novalidate: true, "aria-label": t("inspector.formLabel", { type: kind.type }) });
   for (const param of kind.params) form.append(field(param, layer.spec[param.name]));
+  form.append(trainableField(layer.spec));
   form.append(nameField(layer.spec, state?.layer?.name)); // last: rarely needed, Keras names layers itself
   // A graph shown as rows is read-only: its arguments are shown, not edited (names hold its connections).
   for (const control of form.querySelectorAll("input, select")) control.disabled = readOnly;
@@ -130,6 +146,7 @@ export function updateInspector(root, { state, failedName }) {
 
 function readField(kind, target) {
   if (target.name === "name") return { param: null, result: parseName(target.value) };
+  if (target.name === "trainable") return { param: null, result: { ok: true, value: target.checked ? undefined : false } };
   const param = kind.params.find((p) => p.name === target.name);
   if (target.type === "number" && target.validity.badInput) return { param, result: { ok: false, error: { key: "field.number", vars: {} } } };
   return { param, result: parse(param, target.type === "checkbox" ? target.checked : target.value) };
@@ -154,7 +171,9 @@ export function wireInspector(root, { catalogue, getLayer, commit }) {
     const spec = { ...layer.spec };
     if (result.value === undefined || (param && !param.required && isDefault(param, result.value))) delete spec[target.name];
     else spec[target.name] = result.value;
-    if (JSON.stringify(spec) !== JSON.stringify(layer.spec)) commit(layer.id, spec, `${layer.id}:${target.name}:${visit}`);
+    // A click on a switch is a whole thought: each is its own undo step, where keystrokes in one visit are one.
+    const coalesce = target.type === "checkbox" ? null : `${layer.id}:${target.name}:${visit}`;
+    if (JSON.stringify(spec) !== JSON.stringify(layer.spec)) commit(layer.id, spec, coalesce);
   };
   root.addEventListener("input", onEdit);
   root.addEventListener("change", onEdit);

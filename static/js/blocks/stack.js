@@ -38,7 +38,7 @@ export function icon(name) {
  * (pool_size, size), always shown with its effective value: it is what a pooling block is about.
  */
 export function configLine(spec, kind) {
-  if (!kind) return Object.keys(spec).filter((n) => n !== "type" && n !== "name" && n !== "inputs").map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
+  if (!kind) return Object.keys(spec).filter((n) => !["type", "name", "inputs", "trainable"].includes(n)).map((n) => `${n} ${shortValue(spec[n])}`).join(" · ");
   const window = kind.params.find((p) => p.kind === "tuple"); // pool_size, size; a convolution's kernel_size
   return kind.params
     .filter((p) => p.required || p === window || (p.name in spec && !isDefault(p, spec[p.name])))
@@ -63,12 +63,22 @@ export function action(kind, label, focusKey, disabled, iconName = kind) {
     "data-action": kind, "data-focus": focusKey, disabled }, icon(iconName));
 }
 
-export function stats(state, params = state.layer?.params) {
+/** A frozen layer's (trainable=False) count says what Keras will call it: non-trainable. */
+export function stats(state, params = state.layer?.params, { frozen = false } = {}) {
   const shape = state.status === "ok" ? formatShape(state.layer.output_shape) : state.status === "pending" ? "…" : "—";
   return el("div", { class: "block-stats" },
     el("span", { class: "block-shape", text: shape }),
     el("span", { class: "block-params" }, el("span", { class: "num", text: state.status === "ok" ? formatInt(params) : "—" }), " ",
-      el("span", { class: "unit", text: t("block.params") })));
+      el("span", { class: "unit", text: t(frozen ? "block.paramsFrozen" : "block.params") })));
+}
+
+/** Frozen is the spec's word (Keras's trainable=False), shown at once, before any answer. */
+export const isFrozen = (spec) => spec?.trainable === false;
+
+/** "❄ frozen" beside the layer's name; the snowflake is decoration, the word is read out. */
+export function frozenBadge() {
+  return el("span", { class: "block-frozen" }, el("span", { class: "block-frozen-mark", "aria-hidden": "true", text: "❄" }),
+    el("span", { text: t("block.frozen") }));
 }
 
 /** The brick for a state's output shape (a ghost while it has none). */
@@ -92,14 +102,14 @@ export function notes(item, select, id, state) {
 }
 
 /** The select button: index in the API's list, class name, Keras name, arguments. */
-export function selectButton(ctx, id, { type, name, config, pressed }) {
+export function selectButton(ctx, id, { type, name, config, pressed, frozen = false }) {
   return el("button", {
     type: "button", class: "block-select", "data-action": "select", "data-focus": `${id}:select`,
     "aria-pressed": pressed ? "true" : "false", "aria-keyshortcuts": "Alt+ArrowUp Alt+ArrowDown Shift+ArrowUp Shift+ArrowDown Delete",
   },
   el("span", { class: "block-index", text: String((ctx.index.get(id) ?? 0) + 1) }),
   el("span", { class: "block-title" }, el("span", { class: "block-type", text: type }),
-    name ? el("span", { class: "block-name", text: name }) : null),
+    name ? el("span", { class: "block-name", text: name }) : null, frozen ? frozenBadge() : null),
   el("span", { class: "block-config", text: config }));
 }
 
@@ -110,18 +120,19 @@ function blockItem(layer, ctx, { first, last }) {
   const label = name || layer.spec.type;
   const selected = layer.id === ctx.selected;
   const inRange = ctx.range.has(layer.id);
+  const frozen = isFrozen(layer.spec);
   const item = el("li", {
-    class: `block cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}${inRange ? " is-in-range" : ""}`,
+    class: `block cat-${kind?.category ?? "unknown"} is-${state.status}${selected ? " is-selected" : ""}${inRange ? " is-in-range" : ""}${frozen ? " is-frozen" : ""}`,
     "data-id": layer.id, draggable: "true",
   });
   const select = selectButton(ctx, layer.id, { type: kind?.type ?? layer.spec.type, name,
-    config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected || inRange });
+    config: configLine(layer.spec, kind) || t("block.noArguments"), pressed: selected || inRange, frozen });
   const actions = el("div", { class: "block-actions" },
     action("up", t("block.moveUp", { name: label }), `${layer.id}:up`, first),
     action("down", t("block.moveDown", { name: label }), `${layer.id}:down`, last),
     action("duplicate", t("block.duplicate", { name: label }), `${layer.id}:duplicate`),
     action("remove", t("block.remove", { name: label }), `${layer.id}:remove`));
-  item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state), actions));
+  item.append(el("div", { class: "block-card" }, brickFor(state), select, stats(state, undefined, { frozen }), actions));
   notes(item, select, layer.id, state);
   return item;
 }

@@ -195,7 +195,9 @@ export function createIntents({ store, catalogue, setFocus, setReveal }) {
       const kind = kindOf(catalogue, type);
       const layer = model().layers.find((l) => l.id === mergeId);
       if (!kind || !layer || !editable()) return;
-      const spec = { ...starterSpec(kind), ...(layer.spec.name ? { name: layer.spec.name } : {}) };
+      // A new kind of merge starts from its own defaults, but stays the same layer: its name, and frozen if it was.
+      const spec = { ...starterSpec(kind), ...(layer.spec.name ? { name: layer.spec.name } : {}),
+        ...(layer.spec.trainable === false ? { trainable: false } : {}) };
       setFocus(`${mergeId}:kind`);
       store.commit(updateLayer(model(), mergeId, spec));
     },

@@ -6,6 +6,7 @@ import { pick, t } from "../shared/i18n.js";
 import { copyText, toast } from "../shared/notify.js";
 import { el } from "../shared/dom.js";
 import { activationBytes } from "../blocks/results.js";
+import { frozenBadge } from "../blocks/stack.js";
 
 /** onShow(tab) is told which tab is now shown (the feature maps compute only while seen). */
 export function wireTabs(tablist, onShow = () => {}) {
@@ -53,6 +54,7 @@ export function renderSummaryTable(table, answer) {
   const head = el("tr", {}, ...["summary.layer", "summary.output", "summary.params"].map((key) => el("th", { scope: "col", text: t(key) })));
   const rows = answer.data.layers.map((row) => el("tr", {},
     el("td", {}, el("span", { class: "summary-name", text: row.name }), " ", el("span", { class: "summary-type", text: `(${row.type})` }),
+      ...(row.trainable === false ? [" ", frozenBadge()] : []), // Keras's text summary does not say; the table can
       functional && row.inputs?.length ? el("span", { class: "summary-connected", text: `${t("summary.connected")}: ${row.inputs.join(", ")}` }) : null),
     el("td", { class: "mono", text: formatShape(row.output_shape) }),
     el("td", { class: "mono num", text: formatInt(row.params) })));
