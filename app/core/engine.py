@@ -7,10 +7,11 @@ model is marked invalid. It fails at the same layer Keras does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.config import get_settings
+from app.core.explain import Step, n
 from app.core.graph import keras_order, leads_to_output
 from app.core.layers.base import Inference, LayerError, LayerKind
 from app.core.memo import MAX_KEY_BYTES, Memo
@@ -33,9 +34,12 @@ class Worked:
     @classmethod
     def of(cls, layer: ValidLayer, input_shapes: list[Shape]) -> Worked:
         inference = infer_node(layer, input_shapes)
+        if not layer.trainable:
+            inference = frozen(inference)
         elements = product(inference.output_shape[1:])
         return cls(inference, {
             "config": jsonable(layer.params),
+            "trainable": layer.trainable,
             "output_shape": list(inference.output_shape),
             "params": inference.trainable + inference.non_trainable,
             "trainable_params": inference.trainable,
@@ -46,8 +50,20 @@ class Worked:
         })
 
 
+def frozen(inference: Inference) -> Inference:
+    """As Keras's ``layer.trainable = False``: every weight is non-trainable, BatchNormalization's gamma and beta
+    included; the count itself does not change."""
+    weights = inference.trainable + inference.non_trainable
+    if not weights:
+        return inference
+    step = Step(Text("frozen (trainable=False): Keras counts every weight as non-trainable",
+                     "얼림 (trainable=False): Keras는 모든 가중치를 학습 안 됨으로 셉니다"),
+                f"non-trainable = {n(inference.non_trainable)} + {n(inference.trainable)} = {n(weights)}")
+    return replace(inference, trainable=0, non_trainable=weights, param_steps=[*inference.param_steps, step])
+
+
 def _failed_row(layer: ValidLayer) -> dict[str, Any]:
-    return {"config": jsonable(layer.params), "output_shape": None, "params": None, "trainable_params": None,
+    return {"config": jsonable(layer.params), "trainable": layer.trainable, "output_shape": None, "params": None, "trainable_params": None,
             "non_trainable_params": None, "activation": {"elements": None, "bytes": None}, "macs": None,
             "explain": None}
 
@@ -212,7 +228,7 @@ def _worked(layer: ValidLayer, input_shapes: list[Shape]) -> Worked:
     if layer.key is None or (names and sum(map(len, names)) > MAX_KEY_BYTES):  # a 64-way merge of long names
         key = None
     else:
-        key = (layer.key, tuple(input_shapes), layer.listed, names)
+        key = (layer.key, tuple(input_shapes), layer.listed, names, layer.trainable)
     return _WORKED.get(key, lambda: Worked.of(layer, input_shapes))
 
 

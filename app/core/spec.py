@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
 from app.config import Settings, get_settings
 from app.core.layers import KINDS, lookup, suggest
@@ -42,6 +42,9 @@ class LayerSpec(BaseModel):
     inputs: list[StrictStr] | None = Field(default=None, description=(
         "names of earlier layers (or \"input\", the model's input) whose outputs this layer takes; "
         "absent: the previous layer. Merge layers (Add, Concatenate, …) take several."))
+    trainable: StrictBool = Field(default=True, description=(
+        "false freezes the layer, as Keras's trainable=False: all its weights count as non-trainable and training "
+        "leaves them as they are"))
 
     def arguments(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
@@ -111,6 +114,7 @@ class ValidLayer:
     # Its type and arguments as given, hashable: layers with equal keys have equal kinds and params (the memos'
     # key); None when the arguments are too large to be worth keeping.
     key: Any = None
+    trainable: bool = True  # False: frozen, every weight non-trainable (Keras's layer.trainable = False)
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,8 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
         raise SpecError(_capped(issues))
     names = _name_layers(specs, parsed)
     sources = _connect(names, specs, parsed, limits)
-    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, takes, layer.inputs is not None, key)
+    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, takes, layer.inputs is not None, key,
+                              layer.trainable)
                    for index, (layer, (kind, params, key), name, takes)
                    in enumerate(zip(specs, parsed, names, sources)))
     return ValidModel((None, *spec.input_shape), layers)

@@ -28,7 +28,7 @@ def keras_class(type_name: str) -> type[keras.layers.Layer]:
 
 def build_layer(layer: ValidLayer) -> keras.layers.Layer:
     """One Keras layer; raises whatever the Keras constructor raises."""
-    return keras_class(layer.kind.type)(name=layer.name, **layer.params)
+    return keras_class(layer.kind.type)(name=layer.name, trainable=layer.trainable, **layer.params)
 
 
 def model_input(model: ValidModel) -> keras.KerasTensor:

@@ -120,6 +120,20 @@ def test_wrong_types_missing_and_unknown_arguments_are_each_reported(client):
     assert fields == {"filtrs", "filters", "kernel_size"}
 
 
+def test_a_frozen_layer_counts_its_weights_as_non_trainable_and_says_so(client):
+    conv = {"type": "Conv2D", "filters": 8, "kernel_size": 3}
+    body = {"input_shape": [8, 8, 3], "layers": [{**conv, "trainable": False}, {"type": "BatchNormalization"}]}
+    answer = client.post("/api/shapes", json=body).json()
+    frozen, norm = answer["layers"]
+    assert frozen["trainable"] is False and norm["trainable"] is True
+    assert (frozen["trainable_params"], frozen["non_trainable_params"], frozen["params"]) == (0, 224, 224)
+    assert "trainable=False" in frozen["explain"]["params"][-1]["what"]["en"]
+    assert (answer["trainable_params"], answer["non_trainable_params"]) == (16, 224 + 16)
+    assert "Trainable params: 16 " in answer["summary"] and "Non-trainable params: 240 " in answer["summary"]
+    refused = details(client.post("/api/shapes", json={**body, "layers": [{**conv, "trainable": "no"}]}))
+    assert refused[0]["loc"] == ["body", "layers", 0, "trainable"]
+
+
 def test_arguments_keras_refuses_together_are_a_422(client):
     detail = details(client.post("/api/shapes", json={"input_shape": [28, 28, 1], "layers": [
         {"type": "Conv2D", "filters": 10, "kernel_size": 3, "groups": 3}]}))

@@ -100,9 +100,10 @@ def value(param: Param, wild: bool = False) -> st.SearchStrategy:
 
 
 def layer(kind: LayerKind, wild: bool = False) -> st.SearchStrategy[dict]:
-    """A layer of this kind: required arguments always, optional ones sometimes (else Keras's default)."""
+    """A layer of this kind: required arguments always, optional ones sometimes (else Keras's default), and
+    sometimes frozen (trainable=False, which every Keras layer takes)."""
     required = {p.name: value(p, wild) for p in kind.params if p.required}
-    optional = {p.name: value(p, wild) for p in kind.params if not p.required}
+    optional = {p.name: value(p, wild) for p in kind.params if not p.required} | {"trainable": st.just(False)}
     type_name = st.sampled_from((kind.type, *kind.aliases))
     return st.builds(lambda t, args: {"type": t, **args}, type_name, st.fixed_dictionaries(required, optional=optional))
 

@@ -122,3 +122,24 @@ def test_the_marker_payload_runs_in_keras_deserializer_and_never_through_the_rea
     assert not marker.exists()
     keras.saving.load_model(path, safe_mode=False)  # what the reader never does: the payload is live
     assert marker.read_text() == "ran"
+
+
+@pytest.mark.parametrize("frozen", ["the whole base", "all but the base's last 10 layers"])
+def test_a_transfer_learning_model_read_from_its_files_counts_frozen_weights_as_keras_does(frozen, tmp_path,
+                                                                                           fresh_session):
+    """Keras's transfer-learning recipe: a base model frozen whole (``base.trainable = False``) or layer by layer for
+    fine-tuning. Every file keeps each layer's flag, and the non-trainable counts follow it, BatchNormalization's
+    gamma and beta included."""
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, 3))
+    for layer in base.layers if frozen == "the whole base" else base.layers[:-10]:
+        layer.trainable = False
+    inputs = keras.Input((96, 96, 3))
+    features = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
+    model = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Dropout(0.2)(features)))
+    assert 0 < weight_count(model.trainable_weights) < weight_count(model.non_trainable_weights)
+    assert_same_as_keras(our_answer(read_model_config(json.loads(model.to_json()), LIMITS).model), model)
+    for suffix in (".keras", ".h5"):
+        path = tmp_path / f"transfer{suffix}"
+        model.save(path)
+        with path.open("rb") as file:
+            assert_same_as_keras(our_answer(read_model_file(file, path.name, LIMITS).model), model)

@@ -43,7 +43,8 @@ ZOO = [
     {"input_shape": [10, 10, 4], "layers": [
         {"type": "Normalization", "mean": [0.1, 0.2, 0.3, 0.4], "variance": [1, 2, 3, 4]},
         {"type": "Normalization", "axis": [1, 2], "mean": 0.5, "variance": 2.0, "invert": True},
-        {"type": "Conv2D", "filters": 6, "kernel_size": 3},
+        {"type": "Conv2D", "filters": 6, "kernel_size": 3, "trainable": False},
+        {"type": "BatchNormalization", "trainable": False},
         {"type": "LayerScale", "init_values": 0.1, "projection_dim": 6}, {"type": "GlobalAveragePooling2D"}]},
 ]
 

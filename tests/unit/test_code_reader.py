@@ -486,13 +486,49 @@ def test_arguments_the_catalogue_does_not_keep_are_dropped_unread_with_notes():
         from keras import regularizers
         m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
             3, kernel_initializer="he_normal", kernel_regularizer=regularizers.l2(1e-4), bias_constraint=None,
-            lora_rank=4, dtype="float32", trainable=False)])
+            lora_rank=4, dtype="float32")])
     """)
     assert imported.model["layers"] == [{"type": "Dense", "units": 3}]
     messages = [note["message"]["en"] for note in imported.notes.to_json()]
     assert any(m.startswith("regularizers and constraints") for m in messages)
     assert any(m.startswith("Dense argument lora_rank=4 is not kept") for m in messages)
-    assert any(m.startswith("trainable=") for m in messages)
+
+
+def test_frozen_layers_are_kept_where_made_and_where_a_layer_or_a_whole_model_is_frozen_later():
+    imported = read("""
+        import keras
+        from keras import layers
+        base = keras.Sequential([layers.Conv2D(8, 3, input_shape=(28, 28, 1)), layers.BatchNormalization()])
+        base.trainable = False
+        head = layers.Dense(10)
+        model = keras.Sequential([base, layers.Flatten(), head, layers.Dense(3, trainable=False)])
+        head.trainable = False
+        head.trainable = True
+    """)
+    frozen = [layer.get("trainable", True) for layer in imported.model["layers"]]
+    assert frozen == [False, False, True, True, False]
+
+
+def test_a_functional_model_frozen_freezes_every_layer_and_an_unreadable_target_is_noted():
+    imported = read("""
+        import keras
+        from keras import layers
+        inputs = keras.Input((8,))
+        y = layers.Dense(2)(layers.Dense(4)(inputs))
+        model = keras.Model(inputs, y)
+        model.trainable = False
+        model.layers[1].trainable = True
+    """)
+    assert [layer["trainable"] for layer in imported.model["layers"]] == [False, False]
+    assert [note["message"]["en"] for note in imported.notes.to_json()] == [
+        "line 8: model.layers[1].trainable = … is not read; the layers it sets are counted as the code made them (set "
+        "trainable=False where a layer is made, or on a whole model)"]
+
+
+@pytest.mark.parametrize("written", ["layers.Dense(2, trainable=1)", "layers.Dense(2, trainable='no')"])
+def test_trainable_must_be_true_or_false(written):
+    with pytest.raises(CodeRefused, match="trainable must be True or False"):
+        read(f"import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((4,)), {written}])\n")
 
 
 # ---- old spellings

@@ -256,7 +256,7 @@ def test_what_does_not_change_shapes_is_dropped_with_a_note_when_it_was_set():
     by_start = {text.split(" ")[0]: note for text, note in notes.items()}
     assert by_start["regularizers"]["layers"] == ["d1", "d2"] and by_start["regularizers"]["count"] == 2
     assert by_start["computed"]["layers"] == ["d2"] and "mixed_float16" in next(t for t in notes if "computed" in t)
-    assert by_start["frozen"]["layers"] == ["d2"]
+    assert "frozen" not in by_start and imported.model["layers"][1]["trainable"] is False  # kept, not dropped
     assert by_start["lora_rank=4"]["layers"] == ["d3"]  # Keras adds weights: counts here are lower
     assert by_start["Dense"]["layers"] == ["d4"] and "mystery=7" in next(t for t in notes if t.startswith("Dense"))
     assert imported.model["layers"][-1] == {"type": "Dropout", "name": "drop", "rate": 0.5}  # noise_shape, seed: quiet
@@ -375,8 +375,10 @@ def test_a_frozen_base_model_inside_a_sequential_is_opened_up_and_its_names_kept
     imported = read(document)
     names = [layer["name"] for layer in imported.model["layers"]]
     assert names == ["conv", "dense", "flatten", "dense_1"]
-    notes = notes_of(imported)
-    assert any(text.startswith("frozen") for text in notes) and any("'dense_1'" in text for text in notes)
+    assert [layer.get("trainable", True) for layer in imported.model["layers"]] == [False, False, True, True]
+    assert any("'dense_1'" in text for text in notes_of(imported))
+    result = shapes(imported.model)
+    assert result["trainable_params"] == 8 * 8 * 4 * 2 + 2 and result["non_trainable_params"] == 3 * 3 * 4 * 4 + 4
 
 
 def test_models_nested_too_deep_are_refused():

@@ -178,4 +178,4 @@ def test_a_merge_of_many_long_names_is_answered_but_not_kept():
     kept_rows = [row for row, _ in summary._ROWS.keys()]
     assert not any(row[0] == "joined" for row in kept_rows)
     assert any(row[0] == many[0]["name"] for row in kept_rows)
-    assert not any(names and len(names) == len(many) for *_, names in engine._WORKED.keys())
+    assert not any(names and len(names) == len(many) for *_, names, _trainable in engine._WORKED.keys())

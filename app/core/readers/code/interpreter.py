@@ -12,6 +12,7 @@ import ast
 from typing import Any
 
 from app.core.readers.code.builder import ARCHITECTURE_METHODS, Builder
+from app.core.readers.code.layers import trainable_value
 from app.core.readers.code.names import is_keras_builder, meaning
 from app.core.readers.code.values import (
     MODELS,
@@ -23,8 +24,9 @@ from app.core.readers.code.values import (
     Unknown,
     UserClass,
     UserFunction,
+    layers_held,
 )
-from app.core.text import Text, josa
+from app.core.text import Text, clip, josa
 
 MAX_CALL_DEPTH = 20  # functions of the code calling each other
 MAX_QUIET_ROUNDS = 10_000  # a loop that builds no layers and runs longer is skipped, its names then unknown
@@ -270,6 +272,24 @@ class Interpreter(Builder):
                 "읽을 수 없는 값을 나누어 받은 이름입니다"))
             for name in names:
                 self.bind(name.value if isinstance(name, ast.Starred) else name, unknown)
+        elif isinstance(target, ast.Attribute) and target.attr == "trainable":
+            self._set_trainable(target, value)
+
+    def _set_trainable(self, target: ast.Attribute, value: Any) -> None:
+        """``conv.trainable = False``, or ``base_model.trainable = False``: Keras freezes every layer it holds. The
+        attribute of anything else (a variable of the script) does not touch the model."""
+        owner = self.resolve(target.value)
+        if owner is None:  # model.layers[3], a loop's layer: only running the code tells which layers
+            written = f"{clip(self.source(target), 40)} = …"
+            self.notes.add(Text(f"line {target.lineno}: {written} is not read; the layers it sets are counted as the "
+                                "code made them (set trainable=False where a layer is made, or on a whole model)",
+                                f"{target.lineno}행: {written}은 읽지 않았습니다; 그 레이어는 코드가 만든 대로 "
+                                "셉니다 (레이어를 만들 때 trainable=False를 쓰거나 모델 전체에 설정하세요)"))
+            return
+        held = layers_held(owner, self.nodes)
+        trainable = trainable_value(self, target, value) if held else True
+        for layer in held:
+            layer.trainable = trainable
 
     def undecided(self, statement: ast.stmt, body: list[ast.stmt], what: Text, cause: CodeRefused | None) -> None:
         """A block only running the code could decide about: refused if it builds the model, else its names unknown."""

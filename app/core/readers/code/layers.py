@@ -219,6 +219,9 @@ def _argument(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> No
             raise ctx.refuse(node, "a layer's name must be a string", "레이어 이름은 문자열이어야 합니다")
         layer.name = value
         return
+    if name == "trainable":
+        layer.trainable = trainable_value(ctx, node, ctx.value(node))
+        return
     param = kind.param(name)
     if param is None:
         _dropped(ctx, layer, name, node)
@@ -268,6 +271,12 @@ def _activation(ctx: Context, layer: LayerObject, node: ast.expr, value: Any) ->
                      "tf.nn.relu 같은 함수, 또는 활성화 레이어여야 합니다")
 
 
+def trainable_value(ctx: Context, node: ast.AST, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ctx.refuse(node, "trainable must be True or False", "trainable은 True나 False여야 합니다")
+    return value
+
+
 def _dropped(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> None:
     """An argument the catalogue does not keep: never evaluated; a note when it may matter."""
     is_none = isinstance(node, ast.Constant) and node.value is None
@@ -276,9 +285,7 @@ def _dropped(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> Non
                                 "or counts", f"{name}=(Keras 1, 처음 가중치)는 뺐습니다: 학습을 바꿀 뿐 형태나 개수는 "
                                 "바꾸지 않습니다"))
     elif name in QUIET or name.endswith("_initializer") or name == "batch_size":
-        if name == "trainable" and not (isinstance(node, ast.Constant) and node.value is True):
-            layer.notes.append(Text("trainable=… is not kept: its weights are counted here as trainable",
-                                    "trainable=…는 뺐습니다: 여기서는 가중치를 학습됨으로 셉니다"))
+        pass
     elif name.endswith(("_regularizer", "_constraint")):
         if not is_none:
             layer.notes.append(TRAINING_ONLY)

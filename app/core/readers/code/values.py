@@ -74,12 +74,14 @@ class LayerObject:
     placed: Where | None = None  # where it was added or applied: a second time is a shared layer
     label: str | None = None  # its name in the model (given or Keras's automatic one), set at the end
     keras_name: str | None = None  # the automatic name Keras gives it where the code creates it
+    trainable: bool = True  # trainable=False where it is made, or .trainable = False on it or a model holding it
 
     def spec(self) -> dict:
         """As the spec writes it: type, name if given, then the arguments in the catalogue's order."""
         order = {param.name: i for i, param in enumerate(self.kind.params)}
         arguments = sorted(self.arguments.items(), key=lambda item: order.get(item[0], len(order)))
-        return {"type": self.kind.type, **({"name": self.name} if self.name else {}), **dict(arguments)}
+        return {"type": self.kind.type, **({"name": self.name} if self.name else {}), **dict(arguments),
+                **({} if self.trainable else {"trainable": False})}
 
 
 @dataclass(eq=False)
@@ -161,3 +163,23 @@ class UserClass:
 
 
 MODELS = (SequentialModel, FunctionalModel)
+
+
+def layers_held(owner: Any, nodes: list[Node]) -> list[LayerObject]:
+    """The layers a value stands for: a layer itself, or every layer of a model (a functional one's, from its
+    output back to its input), as ``owner.trainable = …`` reaches them in Keras."""
+    if isinstance(owner, LayerObject):
+        return [owner]
+    if isinstance(owner, SequentialModel):
+        return [layer for item in owner.layers for layer in layers_held(item, nodes)]
+    if not isinstance(owner, FunctionalModel):
+        return []
+    held, waiting, seen = [], [owner.output_node], set()
+    while waiting:
+        node = nodes[waiting.pop()]
+        if node.index in seen or node.index == owner.input_node:
+            continue
+        seen.add(node.index)
+        held += [node.layer] if node.layer is not None else []
+        waiting += node.inputs
+    return held

@@ -29,9 +29,6 @@ SCALINGS = ("Add", "Subtract", "Multiply", "Divide", "TrueDivide")  # with a num
 
 TRAINING_ONLY = Text("regularizers and constraints are not kept: they change training, not shapes or counts",
                      "규제(regularizer)와 제약(constraint)은 뺐습니다: 학습을 바꿀 뿐 형태나 개수는 바꾸지 않습니다")
-FROZEN = Text("frozen in the file (trainable=False): Keras counts its weights as non-trainable; here they are "
-              "counted as trainable", "파일에서 얼려 둔 레이어입니다 (trainable=False): Keras는 가중치를 학습 안 됨으로 "
-              "세지만 여기서는 학습됨으로 셉니다")
 
 
 def spec_layers(graph: Graph, notes: Notes) -> list[dict]:
@@ -67,9 +64,8 @@ def _layer(layer: GraphLayer, notes: Notes) -> dict:
     if any(value is not None and not isinstance(value, (Tensor, list)) for value in layer.args):
         notes.add(Text("called with values besides its inputs; they are not kept",
                        "입력 말고 다른 값과 함께 호출되었습니다; 그 값은 뺐습니다"), layer.name)
-    if layer.frozen:
-        notes.add(FROZEN, layer.name)
-    return {"type": kind.type, "name": layer.name, **arguments}
+    frozen = {"trainable": False} if layer.frozen else {}  # saved frozen itself, or inside a frozen model
+    return {"type": kind.type, "name": layer.name, **arguments, **frozen}
 
 
 def _normalised(kind: LayerKind, param: Param, value: Any, layer: GraphLayer) -> Any:
