@@ -40,6 +40,8 @@ def models(draw) -> dict:
             layers.append({**L(draw(st.sampled_from(["Add", "Concatenate", "Maximum"]))), "inputs": sources})
         else:
             layers.append(draw(plain))
+            if draw(st.booleans()):  # the same layer frozen: its counts differ, its memo key must too
+                layers[-1] = {**layers[-1], "trainable": False}
         layers[-1] = {**layers[-1], "name": f"l{index}"}
     layers.append(L("GlobalAveragePooling2D"))
     size = draw(st.sampled_from([3, 6, 8]))
