@@ -144,6 +144,18 @@ def test_the_shapes_dataset_trains_and_the_trained_maps_differ_from_untrained_on
     assert before["image"] == untrained.json()["layers"][0]["kernels"]["image"]  # where training started (seed 1)
 
 
+def test_a_frozen_layer_ends_training_with_the_weights_it_started_with(url):
+    first, *rest = SMALL_SHAPES_CNN["layers"]
+    run = start(url, model={**SMALL_SHAPES_CNN, "layers": [{**first, "trainable": False}, *rest]}, dataset="shapes",
+                epochs=2, batch_size=32)
+    done = finished(url, run["id"])
+    assert done["status"] == "done", done
+    maps = httpx.post(f"{url}/api/featuremaps", data={"run_id": run["id"], "sample": "circle"}, timeout=120)
+    assert maps.status_code == 200, maps.text
+    conv = maps.json()["layers"][0]
+    assert conv["kernels"]["image"] == conv["kernels_before"]["image"]
+
+
 RESIDUAL_SHAPES_CNN = {"input_shape": [24, 24, 3], "layers": [
     {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
     {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same"},
