@@ -57,7 +57,7 @@ def frozen(inference: Inference) -> Inference:
     if not weights:
         return inference
     step = Step(Text("frozen (trainable=False): Keras counts every weight as non-trainable",
-                     "얼림 (trainable=False): Keras는 모든 가중치를 학습 안 됨으로 셉니다"),
+                     "고정 (trainable=False): Keras는 모든 가중치를 학습 불가로 셉니다"),
                 f"non-trainable = {n(inference.non_trainable)} + {n(inference.trainable)} = {n(weights)}")
     return replace(inference, trainable=0, non_trainable=weights, param_steps=[*inference.param_steps, step])
 

@@ -27,8 +27,11 @@ def keras_class(type_name: str) -> type[keras.layers.Layer]:
 
 
 def build_layer(layer: ValidLayer) -> keras.layers.Layer:
-    """One Keras layer; raises whatever the Keras constructor raises."""
-    return keras_class(layer.kind.type)(name=layer.name, trainable=layer.trainable, **layer.params)
+    """One Keras layer; raises whatever the Keras constructor raises. Frozen as ``layer.trainable = False`` freezes
+    it, which every layer takes (SpatialDropout2D's constructor does not take trainable=…)."""
+    built = keras_class(layer.kind.type)(name=layer.name, **layer.params)
+    built.trainable = layer.trainable
+    return built
 
 
 def model_input(model: ValidModel) -> keras.KerasTensor:

@@ -36,6 +36,15 @@ def test_every_argument_keras_requires_is_in_the_catalogue(kind):
     assert required <= {param.name for param in kind.params}
 
 
+@pytest.mark.parametrize("kind", KINDS, ids=[k.type for k in KINDS])
+def test_the_constructor_takes_trainable_exactly_where_the_catalogue_says(kind):
+    """The Python we write passes trainable=False to a frozen layer's constructor, except where Keras's does not take
+    it (SpatialDropout2D: no weights, so nothing to freeze)."""
+    parameters = constructor(kind).parameters.values()
+    takes = any(p.name == "trainable" or p.kind == p.VAR_KEYWORD for p in parameters)
+    assert kind.takes_trainable == takes
+
+
 @pytest.mark.parametrize("kind", [k for k in KINDS if any(p.required for p in k.params)], ids=lambda k: k.type)
 def test_a_layer_without_its_required_arguments_fails_in_keras_as_in_our_api(kind):
     with pytest.raises(TypeError, match="required"):

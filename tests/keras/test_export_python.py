@@ -30,7 +30,7 @@ ZOO = [
         {"type": "ZeroPadding2D", "padding": [[1, 2], [3, 4]]}, {"type": "Cropping2D", "cropping": [[0, 1], [2, 0]]},
         {"type": "UpSampling2D", "size": [2, 1], "interpolation": "bilinear"},
         {"type": "BatchNormalization", "center": False, "momentum": 0.9},
-        {"type": "AveragePooling2D", "pool_size": 3, "strides": 2}, {"type": "SpatialDropout2D", "rate": 0.2},
+        {"type": "AveragePooling2D", "pool_size": 3, "strides": 2}, {"type": "SpatialDropout2D", "rate": 0.2, "trainable": False},
         {"type": "LeakyReLU", "negative_slope": 0.1}, {"type": "GlobalMaxPooling2D", "keepdims": True},
         {"type": "Flatten"}, {"type": "Dense", "units": 10, "activation": "softmax", "name": "head"}]},
     {"input_shape": [40, 6], "layers": [

@@ -89,7 +89,7 @@ def layer_call(layer: ValidLayer, with_name: bool) -> str:
             if param.required or layer.params[param.name] != param.default_value]
     if with_name:
         args.append(f"name={py_string(layer.name)}")
-    if not layer.trainable:
+    if not layer.trainable and layer.kind.takes_trainable:  # the others hold no weights: nothing to freeze
         args.append("trainable=False")
     prefix = "" if layer.kind.type in APPLICATION_LAYERS else "layers."
     return f"{prefix}{layer.kind.type}({', '.join(args)})"

@@ -65,6 +65,9 @@ class LayerKind:
     check: Check | None = None  # cross-argument rules Keras enforces in the constructor
     merge: bool = False  # takes a list of inputs: ``infer`` gets [(source name, shape), …] instead of one shape
     single: Infer | None = None  # a merge called on one tensor instead of a list; None: Keras refuses
+    # Whether the Keras constructor takes trainable=… (every layer's **kwargs); Keras 3's SpatialDropout2D lists its
+    # arguments and does not. Such a layer is frozen by setting layer.trainable afterwards (it has no weights anyway).
+    takes_trainable: bool = True
 
     @cached_property
     def name_prefix(self) -> str:

@@ -70,6 +70,7 @@ SPATIAL_DROPOUT2D = LayerKind(
     (RATE, DATA_FORMAT),
     passthrough,
     rank=4,
+    takes_trainable=False,
 )
 
 ACTIVATION = LayerKind(

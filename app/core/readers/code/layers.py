@@ -219,7 +219,7 @@ def _argument(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> No
             raise ctx.refuse(node, "a layer's name must be a string", "레이어 이름은 문자열이어야 합니다")
         layer.name = value
         return
-    if name == "trainable":
+    if name == "trainable" and kind.takes_trainable:
         layer.trainable = trainable_value(ctx, node, ctx.value(node))
         return
     param = kind.param(name)
