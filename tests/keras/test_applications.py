@@ -124,22 +124,62 @@ def test_the_marker_payload_runs_in_keras_deserializer_and_never_through_the_rea
     assert marker.read_text() == "ran"
 
 
-@pytest.mark.parametrize("frozen", ["the whole base", "all but the base's last 10 layers"])
-def test_a_transfer_learning_model_read_from_its_files_counts_frozen_weights_as_keras_does(frozen, tmp_path,
-                                                                                           fresh_session):
-    """Keras's transfer-learning recipe: a base model frozen whole (``base.trainable = False``) or layer by layer for
-    fine-tuning. Every file keeps each layer's flag, and the non-trainable counts follow it, BatchNormalization's
-    gamma and beta included."""
-    base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, 3))
-    for layer in base.layers if frozen == "the whole base" else base.layers[:-10]:
+def freeze_whole(model: keras.Model) -> None:
+    model.trainable = False
+
+
+def freeze_all_but_the_last_10(model: keras.Model) -> None:
+    for layer in model.layers[:-10]:
         layer.trainable = False
+
+
+def freeze_whole_then_thaw_the_last(model: keras.Model) -> None:
+    model.trainable = False
+    last_with_weights(model).trainable = True  # inside a trainable model, this layer's weights train again
+
+
+def last_with_weights(model: keras.Model) -> keras.layers.Layer:
+    return [layer for layer in model.layers if layer.weights][-1]
+
+
+FREEZINGS = [freeze_whole, freeze_all_but_the_last_10, freeze_whole_then_thaw_the_last]
+
+
+@pytest.mark.parametrize("freeze", FREEZINGS, ids=lambda f: f.__name__)
+def test_a_transfer_learning_model_read_from_its_files_counts_frozen_weights_as_keras_does(freeze, tmp_path,
+                                                                                           fresh_session):
+    """Keras's transfer-learning recipe: a base model frozen whole (``base.trainable = False``), layer by layer for
+    fine-tuning, or whole and then one layer thawed. Every file keeps each layer's flag, and the non-trainable
+    counts follow it, BatchNormalization's gamma and beta included."""
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, 3))
+    freeze(base)
     inputs = keras.Input((96, 96, 3))
     features = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
     model = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Dropout(0.2)(features)))
     assert 0 < weight_count(model.trainable_weights) < weight_count(model.non_trainable_weights)
-    assert_same_as_keras(our_answer(read_model_config(json.loads(model.to_json()), LIMITS).model), model)
+    assert_saved_and_read_as_keras_counts(model, tmp_path)
+
+
+def test_a_model_frozen_whole_has_no_trainable_weight_even_in_a_layer_thawed_after(tmp_path, fresh_session):
+    """Only the top model's own flag overrides its layers' flags: Keras's model.trainable_weights is empty."""
+    model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(8, 3), keras.layers.BatchNormalization(),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(4)])
+    freeze_whole_then_thaw_the_last(model)
+    assert weight_count(model.trainable_weights) == 0 < weight_count(last_with_weights(model).trainable_weights)
+    assert_saved_and_read_as_keras_counts(model, tmp_path, rows=False)
+
+
+def assert_saved_and_read_as_keras_counts(model: keras.Model, tmp_path, rows: bool = True) -> None:
+    """As JSON, .keras and .h5: the totals Keras gives, and unless ``rows`` is False every layer's own counts (a
+    layer of a model frozen whole has trainable weights of its own that the model does not count)."""
+    answers = [our_answer(read_model_config(json.loads(model.to_json()), LIMITS).model)]
     for suffix in (".keras", ".h5"):
         path = tmp_path / f"transfer{suffix}"
         model.save(path)
         with path.open("rb") as file:
-            assert_same_as_keras(our_answer(read_model_file(file, path.name, LIMITS).model), model)
+            answers.append(our_answer(read_model_file(file, path.name, LIMITS).model))
+    for answer in answers:
+        if rows:
+            assert_same_as_keras(answer, model)
+        assert (answer["trainable_params"], answer["non_trainable_params"]) == (
+            weight_count(model.trainable_weights), weight_count(model.non_trainable_weights))

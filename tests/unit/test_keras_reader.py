@@ -366,10 +366,14 @@ def test_a_nested_sequential_is_opened_up_in_its_place():
     assert shapes(imported.model)["valid"]
 
 
+def without_flag(entry: dict) -> dict:
+    return {**entry, "config": {k: v for k, v in entry["config"].items() if k != "trainable"}}
+
+
 def test_a_frozen_base_model_inside_a_sequential_is_opened_up_and_its_names_kept_unique():
-    base = functional([k3_input([8, 8, 4], "base_input"), conv("conv", "base_input"),
-                       k3("ReLU", "dense", tensor("conv"))], "dense", "base_input")
-    base["config"]["trainable"] = False
+    base = functional([k3_input([8, 8, 4], "base_input"), without_flag(conv("conv", "base_input")),
+                       without_flag(k3("ReLU", "dense", tensor("conv")))], "dense", "base_input")
+    base["config"]["trainable"] = False  # its layers say nothing themselves (hand-written): they take its flag
     document = sequential_k3({**base, "name": "base"}, seq_layer("Flatten", name="flatten"),
                              seq_layer("Dense", name="dense", units=2))
     imported = read(document)
@@ -379,6 +383,18 @@ def test_a_frozen_base_model_inside_a_sequential_is_opened_up_and_its_names_kept
     assert any("'dense_1'" in text for text in notes_of(imported))
     result = shapes(imported.model)
     assert result["trainable_params"] == 8 * 8 * 4 * 2 + 2 and result["non_trainable_params"] == 3 * 3 * 4 * 4 + 4
+
+
+def test_a_layer_keeps_its_own_flag_inside_a_frozen_model_but_not_inside_a_top_model_frozen_whole():
+    """As Keras counts: only the top model's trainable=False overrides the flags its layers were saved with."""
+    thawed = conv("conv", "base_input")  # "trainable": true, as Keras writes a layer thawed after freezing its model
+    base = functional([k3_input([8, 8, 4], "base_input"), thawed], "conv", "base_input")
+    base["config"]["trainable"] = False
+    document = sequential_k3({**base, "name": "base"}, seq_layer("Flatten", name="flatten"))
+    assert shapes(read(document).model)["non_trainable_params"] == 0
+    document["config"]["trainable"] = False
+    frozen = shapes(read(document).model)
+    assert frozen["trainable_params"] == 0 and frozen["non_trainable_params"] == 3 * 3 * 4 * 4 + 4
 
 
 def test_models_nested_too_deep_are_refused():

@@ -26,6 +26,36 @@ OPERATIONS = {"Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", 
 MAX_MODEL_NESTING = 8  # a model inside a model inside …; real ones nest once
 
 
+@dataclass(frozen=True)
+class Trainability:
+    """Which layers Keras counts as frozen, read from the flags saved in the file.
+
+    A model whose own ``trainable`` is False has no trainable weight at all, but only the top model's flag acts
+    so: inside it, each weight keeps its own layer's flag (Keras's setter wrote False into every layer of a model
+    frozen in code, and a layer unfrozen after that says True). A layer saved without the key, as hand-written
+    JSON may be, takes the flag of the nearest model that has one."""
+
+    whole_model: bool = False
+    nearest_model: bool = False
+
+    @classmethod
+    def of_top(cls, config: Any) -> Trainability:
+        return cls(whole_model=_own_flag(config) is False)
+
+    def inside(self, model_config: Any) -> Trainability:
+        own = _own_flag(model_config)
+        return self if own is None else Trainability(self.whole_model, not own)
+
+    def frozen(self, layer_config: Any) -> bool:
+        own = _own_flag(layer_config)
+        return self.whole_model or (self.nearest_model if own is None else not own)
+
+
+def _own_flag(config: Any) -> bool | None:
+    flag = config.get("trainable") if isinstance(config, dict) else None
+    return flag if isinstance(flag, bool) else None
+
+
 @dataclass
 class GraphLayer:
     name: str  # unique in the model; the file's name unless it was taken
@@ -35,7 +65,7 @@ class GraphLayer:
     args: list  # positional call arguments: Tensor, lists of them, or constants (x + 3.0)
     index: int  # the top-level layer in the file to blame (a nested model's own index for its layers)
     loc: tuple  # where in the file
-    frozen: bool = False  # inside a model saved with trainable=False
+    frozen: bool = False  # its weights count as non-trainable (``Trainability.frozen``)
 
     @property
     def inputs(self) -> list[str]:
@@ -112,9 +142,10 @@ def read_graph(document: Any, notes: Notes, limits: ReadLimits) -> Graph:
     build = document.get("build_config")
     fallback = build.get("input_shape") if isinstance(build, dict) else None
     if class_name == "Sequential":
-        _, shape, count = _sequential(config, ("config",), INPUT, 0, context, None, False, fallback)
+        _, shape, count = _sequential(config, ("config",), INPUT, 0, context, None, Trainability.of_top(config),
+                                      fallback)
     else:
-        _, shape, count = _functional(config, ("config",), INPUT, 0, context, None, False)
+        _, shape, count = _functional(config, ("config",), INPUT, 0, context, None, Trainability.of_top(config))
     if shape is None:
         raise refused("the model's input shape is not in the file (a Sequential model that was never built); "
                       "start it with keras.Input(shape=…) and save it again",
@@ -128,7 +159,7 @@ def read_graph(document: Any, notes: Notes, limits: ReadLimits) -> Graph:
 
 
 def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Context, blame: int | None,
-                frozen: bool) -> tuple[str, list | None, int]:
+                trainability: Trainability) -> tuple[str, list | None, int]:
     """Reads one Functional config into ``context.layers``; answers (its output's final name, its input shape,
     how many layers its list has)."""
     raw_layers = _layer_list(config, loc)
@@ -167,12 +198,12 @@ def _functional(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
                 raise refused(f"the model {quoted(item.name)} inside takes {len(sources)} inputs; only one can be "
                               "read", f"안쪽 모델 {josa(quoted(item.name), '이/가')} 입력을 {len(sources)}개 받습니다; "
                               "하나만 읽을 수 있습니다", own, item.name, item.loc, "unsupported")
-            alias[item.name] = _nested(item, sources[0].name, depth, context, own, frozen)
+            alias[item.name] = _nested(item, sources[0].name, depth, context, own, trainability)
             continue
         final = context.unique(item.name)
         alias[item.name] = final
         context.add(GraphLayer(final, item.class_name, item.module, item.config, args, own, item.loc,
-                               frozen or _frozen(item.config)))
+                               trainability.frozen(item.config)))
     if inputs[0] not in alias:
         raise refused(f"the model's input {quoted(inputs[0])} is not among its layers",
                       f"모델의 입력 {josa(quoted(inputs[0]), '이/가')} 레이어 목록에 없습니다", loc=loc + ("input_layers",))
@@ -225,7 +256,7 @@ def _order(entries: list[Entry], output: str, loc: tuple) -> tuple[list[Entry], 
 
 
 def _sequential(config: Any, loc: tuple, entry: str, depth: int, context: _Context, blame: int | None,
-                frozen: bool, fallback_shape: Any = None) -> tuple[str, list | None, int]:
+                trainability: Trainability, fallback_shape: Any = None) -> tuple[str, list | None, int]:
     raw_layers = config if isinstance(config, list) else _layer_list(config, loc)  # Keras 2.2 wrote a bare list
     if isinstance(config, list):
         loc = loc[:-1] if loc[-1:] == ("config",) else loc
@@ -242,11 +273,11 @@ def _sequential(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
         if shape is None and index == 0 and isinstance(item.config, dict):
             shape = _declared_shape(item.config, item, own)
         if item.class_name in MODEL_CLASSES:
-            previous = _nested(item, previous, depth, context, own, frozen)
+            previous = _nested(item, previous, depth, context, own, trainability)
             continue
         final = context.unique(item.name)
         context.add(GraphLayer(final, item.class_name, item.module, item.config, [Tensor(previous)], own, item.loc,
-                               frozen or _frozen(item.config)))
+                               trainability.frozen(item.config)))
         previous = final
     if shape is None and isinstance(config, dict):
         shape = _shape_or_none(config.get("build_input_shape"))
@@ -255,16 +286,18 @@ def _sequential(config: Any, loc: tuple, entry: str, depth: int, context: _Conte
     return previous, shape, len(raw_layers)
 
 
-def _nested(item: Entry, source: str, depth: int, context: _Context, blame: int, frozen: bool) -> str:
+def _nested(item: Entry, source: str, depth: int, context: _Context, blame: int, trainability: Trainability) -> str:
     if depth + 1 > MAX_MODEL_NESTING:
         raise refused(f"models are nested more than {MAX_MODEL_NESTING} deep", f"모델이 {MAX_MODEL_NESTING}단계보다 깊이 "
                       "중첩되어 있습니다", blame, item.name, item.loc, "too_deep")
-    frozen = frozen or _frozen(item.config)
+    trainability = trainability.inside(item.config)
     before = len(context.layers)
     if item.class_name == "Sequential":
-        output, _, _ = _sequential(item.config, item.loc + ("config",), source, depth + 1, context, blame, frozen)
+        output, _, _ = _sequential(item.config, item.loc + ("config",), source, depth + 1, context, blame,
+                                   trainability)
     else:
-        output, _, _ = _functional(item.config, item.loc + ("config",), source, depth + 1, context, blame, frozen)
+        output, _, _ = _functional(item.config, item.loc + ("config",), source, depth + 1, context, blame,
+                                   trainability)
     context.notes.add(Text(f"the {item.class_name} model {quoted(item.name)} inside was opened up: its layers are "
                            "listed in its place", f"안쪽 {item.class_name} 모델 {josa(quoted(item.name), '을/를')} 풀어서 "
                            "그 자리에 레이어들을 넣었습니다"), item.name)
@@ -324,10 +357,6 @@ def _shape_or_none(value: Any) -> list | None:
     if isinstance(value, list) and len(value) >= 2 and not isinstance(value[0], list):
         return list(value[1:])
     return None
-
-
-def _frozen(config: Any) -> bool:
-    return isinstance(config, dict) and config.get("trainable") is False
 
 
 def _names(names: list[str]) -> str:
