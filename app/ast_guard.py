@@ -9,7 +9,11 @@ importing a plugin module while the web process's dataset warm-up thread importe
 ``tests/unit/test_ast_guard.py`` reproduces the race within a few hundred parses without this lock.
 
 The lock is re-entrant because a collection during a parse may run a finalizer that parses again on the same
-thread. Parsing is short next to what waits on it (a 256 KB cell: about 200 ms, already holding the GIL).
+thread. A parse waits for it at most WAIT_S and then goes ahead unguarded: a finalizer that logs inside a guarded
+parse can need a logging handler's lock that another thread holds while its traceback formatting waits for ours,
+and the rare race is better than that deadlock. Parsing is short next to the wait (a 256 KB cell: about 200 ms).
+``compile(…, ast.PyCF_ONLY_AST)`` called directly is not guarded; only imports do that (anyio, mako), on the
+main thread.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import functools
 import sys
 import threading
 
+WAIT_S = 5.0
 
 def needed(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> bool:
     """Whether this interpreter has the shared recursion counter (3.11 before 3.11.8, 3.12 before 3.12.2)."""
@@ -36,8 +41,12 @@ def _serialised(parse):
 
     @functools.wraps(parse)
     def parse_one_at_a_time(*args, **kwargs):
-        with lock:
+        if not lock.acquire(timeout=WAIT_S):
             return parse(*args, **kwargs)
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            lock.release()
 
     parse_one_at_a_time.serialised = True
     return parse_one_at_a_time

@@ -54,7 +54,7 @@ def frozen(inference: Inference) -> Inference:
     """As Keras's ``layer.trainable = False``: every weight is non-trainable, BatchNormalization's gamma and beta
     included; the count itself does not change."""
     weights = inference.trainable + inference.non_trainable
-    if not weights:
+    if not inference.trainable:  # nothing moves (no weights, or Normalization's, non-trainable already)
         return inference
     step = Step(Text("frozen (trainable=False): Keras counts every weight as non-trainable",
                      "고정 (trainable=False): Keras는 모든 가중치를 학습 불가로 셉니다"),

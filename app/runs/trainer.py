@@ -76,7 +76,7 @@ class Trainer:
         except WorkerError as error:
             await anyio.to_thread.run_sync(self._failed, run["id"], error.text.to_json())
         except asyncio.CancelledError:  # the server is stopping: its worker is gone (the pool killed it), say so now
-            self.store.interrupt(run["id"])  # at once, on the loop: the server is shutting down
+            self._interrupt(run["id"])
             raise
         finally:
             heartbeat.cancel()
@@ -86,6 +86,14 @@ class Trainer:
         while True:
             await anyio.to_thread.run_sync(self.store.beat, run_id)
             await asyncio.sleep(self.settings.run_stale_s / 4)
+
+    def _interrupt(self, run_id: str) -> None:
+        """At once, on the loop (the server is shutting down), and never in the way of stopping: a database that
+        fails now leaves the run to be interrupted when its silence passes CNN_RUN_STALE_S."""
+        try:
+            self.store.interrupt(run_id)
+        except Exception:
+            log.exception("could not mark run %s interrupted while stopping", run_id)
 
     def _failed(self, run_id: str, message: dict) -> None:
         self.store.update(run_id, status="failed", error=message, progress=None, finished_at=time.time())
