@@ -521,8 +521,31 @@ def test_a_functional_model_frozen_freezes_every_layer_and_an_unreadable_target_
     """)
     assert [layer["trainable"] for layer in imported.model["layers"]] == [False, False]
     assert [note["message"]["en"] for note in imported.notes.to_json()] == [
-        "line 8: model.layers[1].trainable = … is not read; the layers it sets are counted as the code made them (set "
-        "trainable=False where a layer is made, or on a whole model)"]
+        "line 8: model.layers[1].trainable = … is not read, so those layers keep the trainable flag the rest of the "
+        "code gives them; set trainable=False where a layer is made, or on a whole model"]
+
+
+def test_models_made_frozen_freeze_their_layers_and_flags_only_running_could_tell_are_noted():
+    imported = read("""
+        import sys
+        import keras
+        from keras import layers
+        base = keras.Sequential([keras.Input((8,)), layers.Dense(4, trainable=sys.argv[1] == "x")], trainable=False)
+        for layer in base.layers:
+            layer.trainable = True
+        model = keras.Sequential([base, layers.Dense(4)])
+        model.layers[1].trainable = 1
+    """)
+    assert [layer.get("trainable", True) for layer in imported.model["layers"]] == [False, True]
+    notes = [note["message"]["en"] for note in imported.notes.to_json()]
+    assert any(note.startswith('line 5: trainable=sys.argv[1] == "x" is not read') for note in notes), notes
+    assert any(note.startswith("line 6: a for loop: … .trainable = … is not read") for note in notes), notes
+    functional = read("""
+        import keras
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(2)(inputs), trainable=False)
+    """)
+    assert functional.model["layers"][0]["trainable"] is False
 
 
 @pytest.mark.parametrize("written", ["layers.Dense(2, trainable=1)", "layers.Dense(2, trainable='no')"])

@@ -15,7 +15,14 @@ from typing import Any
 from app.core.layers import lookup
 from app.core.readers.base import Notes
 from app.core.readers.code.evaluator import Evaluator, describe
-from app.core.readers.code.layers import construct, input_layer, input_shape_of, merge_layer, unknown_layer
+from app.core.readers.code.layers import (
+    construct,
+    input_layer,
+    input_shape_of,
+    merge_layer,
+    trainable_flag,
+    unknown_layer,
+)
 from app.core.readers.code.names import DATA_FORMAT_FUNCTIONS, MERGE_FUNCTIONS, meaning
 from app.core.readers.code.training import Training, TrainingLimits, read_compile, read_fit
 from app.core.readers.code.values import (
@@ -32,6 +39,7 @@ from app.core.readers.code.values import (
     TensorValue,
     UserClass,
     UserFunction,
+    layers_held,
 )
 from app.core.text import Text, josa
 
@@ -173,6 +181,11 @@ class Builder(Evaluator):
         error.fatal = True
         return error
 
+    def set_trainable(self, owner: Any, trainable: bool) -> None:
+        """As Keras's ``owner.trainable = …``: a layer, or every layer of a model."""
+        for layer in layers_held(owner, self.nodes):
+            layer.trainable = trainable
+
     def make_sequential(self, node: ast.Call) -> SequentialModel:
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         model = SequentialModel(self.where(node))
@@ -188,7 +201,14 @@ class Builder(Evaluator):
             places = items.elts if isinstance(items, (ast.List, ast.Tuple)) else [items] * len(values)
             for value, place in zip(values, places):
                 self.add_to(model, value, place)
+        self.model_trainable(model, keywords)
         return model
+
+    def model_trainable(self, model: SequentialModel | FunctionalModel, keywords: dict[str, ast.expr]) -> None:
+        """``keras.Sequential([...], trainable=False)`` or ``keras.Model(i, o, trainable=False)``: every layer it
+        holds so far, as ``model.trainable = False`` right after."""
+        if "trainable" in keywords:
+            self.set_trainable(model, trainable_flag(self, keywords["trainable"], self.value(keywords["trainable"])))
 
     def add_to(self, model: SequentialModel, item: Any, node: ast.AST) -> None:
         notes = self.model_notes.setdefault(id(model), [])
@@ -262,6 +282,7 @@ class Builder(Evaluator):
         model = FunctionalModel(self.where(node), inputs, self.one_tensor(keywords["outputs"], "outputs", "출력"),
                                 name if isinstance(name, str) else None)
         self.models.append(model)
+        self.model_trainable(model, keywords)
         return model
 
     def one_tensor(self, node: ast.expr, what: str, ko: str) -> int:

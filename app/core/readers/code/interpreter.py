@@ -12,7 +12,7 @@ import ast
 from typing import Any
 
 from app.core.readers.code.builder import ARCHITECTURE_METHODS, Builder
-from app.core.readers.code.layers import trainable_value
+from app.core.readers.code.layers import trainable_unread
 from app.core.readers.code.names import is_keras_builder, meaning
 from app.core.readers.code.values import (
     MODELS,
@@ -24,7 +24,6 @@ from app.core.readers.code.values import (
     Unknown,
     UserClass,
     UserFunction,
-    layers_held,
 )
 from app.core.text import Text, clip, josa
 
@@ -279,17 +278,10 @@ class Interpreter(Builder):
         """``conv.trainable = False``, or ``base_model.trainable = False``: Keras freezes every layer it holds. The
         attribute of anything else (a variable of the script) does not touch the model."""
         owner = self.resolve(target.value)
-        if owner is None:  # model.layers[3], a loop's layer: only running the code tells which layers
-            written = f"{clip(self.source(target), 40)} = …"
-            self.notes.add(Text(f"line {target.lineno}: {written} is not read; the layers it sets are counted as the "
-                                "code made them (set trainable=False where a layer is made, or on a whole model)",
-                                f"{target.lineno}행: {written}은 읽지 않았습니다; 그 레이어는 코드가 만든 대로 "
-                                "셉니다 (레이어를 만들 때 trainable=False를 쓰거나 모델 전체에 설정하세요)"))
+        if owner is None or isinstance(value, Unknown):  # model.layers[3], or a value only running the code gives
+            self.notes.add(trainable_unread(target.lineno, f"{clip(self.source(target), 40)} = …"))
             return
-        held = layers_held(owner, self.nodes)
-        trainable = trainable_value(self, target, value) if held else True
-        for layer in held:
-            layer.trainable = trainable
+        self.set_trainable(owner, bool(value))  # as Keras's setter takes it
 
     def undecided(self, statement: ast.stmt, body: list[ast.stmt], what: Text, cause: CodeRefused | None) -> None:
         """A block only running the code could decide about: refused if it builds the model, else its names unknown."""
@@ -302,6 +294,9 @@ class Interpreter(Builder):
                                 "쓰세요 (range(3)이나 코드에 쓴 리스트를 도는 for 문은 읽습니다)")
             error.fatal = True
             raise error
+        if any(isinstance(node, ast.Attribute) and node.attr == "trainable" and isinstance(node.ctx, ast.Store)
+               for inner in body for node in ast.walk(inner)):  # the fine-tuning loop: for layer in base.layers[:-10]
+            self.notes.add(trainable_unread(statement.lineno, f"{what.en}: … .trainable = …"))
         unknown = Unknown(self.refuse(statement, f"it is set inside {what.en} that only running the code decides",
                                       f"코드를 실행해야만 정해지는 {what.ko} 안에서 값을 받습니다"))
         for node in body:

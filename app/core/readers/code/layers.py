@@ -220,7 +220,7 @@ def _argument(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> No
         layer.name = value
         return
     if name == "trainable" and kind.takes_trainable:
-        layer.trainable = trainable_value(ctx, node, ctx.value(node))
+        _trainable_argument(ctx, layer, node)
         return
     param = kind.param(name)
     if param is None:
@@ -271,10 +271,31 @@ def _activation(ctx: Context, layer: LayerObject, node: ast.expr, value: Any) ->
                      "tf.nn.relu 같은 함수, 또는 활성화 레이어여야 합니다")
 
 
-def trainable_value(ctx: Context, node: ast.AST, value: Any) -> bool:
+def _trainable_argument(ctx: Context, layer: LayerObject, node: ast.expr) -> None:
+    """``trainable=False`` where the layer is made: a bool, as Keras's constructor insists; a value only running
+    the code gives (``trainable=args.freeze``) leaves the layer trainable, with a note."""
+    try:
+        value = ctx.value(node)
+    except CodeRefused as error:
+        if error.fatal:
+            raise
+        layer.notes.append(trainable_unread(node.lineno, f"trainable={clip(ctx.source(node), 40)}"))
+        return
+    layer.trainable = trainable_flag(ctx, node, value)
+
+
+def trainable_flag(ctx: Context, node: ast.AST, value: Any) -> bool:
+    """A constructor's trainable=…: Keras's checks it is a bool."""
     if not isinstance(value, bool):
         raise ctx.refuse(node, "trainable must be True or False", "trainable은 True나 False여야 합니다")
     return value
+
+
+def trainable_unread(line: int, written: str) -> Text:
+    return Text(f"line {line}: {written} is not read, so those layers keep the trainable flag the rest of the "
+                "code gives them; set trainable=False where a layer is made, or on a whole model",
+                f"{line}행: {josa(written, '은/는')} 읽지 않았으므로 그 레이어는 나머지 코드가 정한 trainable 값을 "
+                "그대로 씁니다; 레이어를 만들 때 trainable=False를 쓰거나 모델 전체에 설정하세요")
 
 
 def _dropped(ctx: Context, layer: LayerObject, name: str, node: ast.expr) -> None:
