@@ -296,7 +296,8 @@ class Interpreter(Builder):
             raise error
         if any(isinstance(node, ast.Attribute) and node.attr == "trainable" and isinstance(node.ctx, ast.Store)
                for inner in body for node in ast.walk(inner)):  # the fine-tuning loop: for layer in base.layers[:-10]
-            self.notes.add(trainable_unread(statement.lineno, f"{what.en}: … .trainable = …"))
+            head = clip(self.source(statement).splitlines()[0], 40)
+            self.notes.add(trainable_unread(statement.lineno, f"{head} … .trainable = …"))
         unknown = Unknown(self.refuse(statement, f"it is set inside {what.en} that only running the code decides",
                                       f"코드를 실행해야만 정해지는 {what.ko} 안에서 값을 받습니다"))
         for node in body:
