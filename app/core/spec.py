@@ -148,8 +148,8 @@ def validate_model(spec: ModelSpec, limits: Settings) -> ValidModel:
         raise SpecError(_capped(issues))
     names = _name_layers(specs, parsed)
     sources = _connect(names, specs, parsed, limits)
-    layers = tuple(ValidLayer(index, kind, name, params, layer.name is not None, takes, layer.inputs is not None, key,
-                              layer.trainable)
+    layers = tuple(ValidLayer(index, kind, name, params, given_name=layer.name is not None, inputs=takes,
+                              listed=layer.inputs is not None, key=key, trainable=layer.trainable)
                    for index, (layer, (kind, params, key), name, takes)
                    in enumerate(zip(specs, parsed, names, sources)))
     return ValidModel((None, *spec.input_shape), layers)
