@@ -10,6 +10,7 @@ date whenever a store is opened."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -36,6 +37,7 @@ from app.config import Settings
 from app.runs import migrations
 
 FINAL = ("done", "stopped", "failed", "interrupted")
+WAL_SWITCH_S = 30.0  # how long a new SQLite database may be busy (migrated by another process) before we give up
 SERVER_DIED = {"en": "the server stopped while this run was training; the epochs it completed are kept",
                "ko": "이 실행이 학습하는 동안 서버가 멈췄습니다; 끝난 에포크는 남아 있습니다"}
 SERVER_STOPPED = {"en": "the server was shut down while this run was training; the epochs it completed are kept",
@@ -83,10 +85,25 @@ class Event(Base):
 
 def _wal(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the training writer
     cursor.execute("PRAGMA busy_timeout=5000")
+    _journal_to_wal(cursor)  # readers never wait for the training writer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _journal_to_wal(cursor) -> None:
+    """Switching a new database's journal needs the file to itself, and while another connection writes SQLite
+    answers "database is locked" at once, without waiting out busy_timeout: two processes starting on a new
+    database (one migrating it) met that in CI. Try again for a while; a database already in WAL passes at once."""
+    deadline = time.monotonic() + WAL_SWITCH_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def database_url(url: str) -> str:

@@ -4,6 +4,7 @@ processes claim, events in order, stop, interrupted runs, delete rules, and open
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -215,3 +216,20 @@ def test_only_finished_or_queued_runs_are_deleted_and_their_events_go_with_them(
     assert store.delete(queued["id"])["status"] == "queued" and store.get(queued["id"]) is None
     assert store.delete("nosuchrun") is None
     assert [run["id"] for run in store.all()] == [running["id"]]
+
+
+def test_a_new_sqlite_database_another_connection_is_writing_is_opened_once_it_is_free(tmp_path):
+    """SQLite refuses the switch to WAL at once, without waiting, while another connection writes: a process
+    starting beside one that migrates a new database got "database is locked"."""
+    path = tmp_path / "runs.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    done = threading.Timer(0.5, writer.execute, ["COMMIT"])
+    done.start()
+    store = RunStore(f"sqlite:///{path}")
+    done.join()
+    assert revision(store) == migrations.head() and new_run(store)["status"] == "queued"
+    store.close()
+    writer.close()

@@ -1,6 +1,7 @@
 """A trainer stopped while it trains: the run is interrupted at once, and stopping never waits on the database."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -62,5 +63,8 @@ def test_closing_a_trainer_mid_run_interrupts_the_run_and_returns(interrupt_fail
         await asyncio.wait_for(trainer.close(), 10)  # a TimeoutError here is the hang
         return store
 
-    store = asyncio.run(scenario())
+    # A loop of its own, in a thread of its own: a browser test in the same worker leaves Playwright's loop running
+    # on this thread, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as thread:
+        store = thread.submit(asyncio.run, scenario()).result()
     assert store.interrupted == ([] if interrupt_fails else ["r1"])
