@@ -52,8 +52,10 @@ def test_axe_finds_no_serious_or_critical_violations(page, state):
         expect(page.locator(".graph-row")).to_have_count(4)
         page.locator(".graph-row").nth(3).locator(".block-select").click()
         expect(page.locator(".insp-type")).to_have_text("Add")
-    elif state == "python view":
+    elif state == "python view":  # once its code has come: while it loads, the old code is dimmed on purpose
         page.get_by_role("tab", name="Python").click()
+        expect(page.locator("#python-text")).to_contain_text("import keras")
+        expect(page.locator("#python-text")).not_to_have_class(re.compile(r"\bis-stale\b"))
     elif state == "feature maps view":  # before a picture is picked (the maps themselves: test_featuremaps)
         page.get_by_role("tab", name="Feature maps").click()
         expect(page.locator("#fm-samples").get_by_role("button", name="Scene")).to_be_visible()
