@@ -23,7 +23,8 @@ import functools
 import sys
 import threading
 
-WAIT_S = 5.0
+WAIT_S = 5.0  # longer than any parse we make; past it, a deadlock is more likely than a slow parse
+
 
 def needed(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> bool:
     """Whether this interpreter has the shared recursion counter (3.11 before 3.11.8, 3.12 before 3.12.2)."""
