@@ -123,3 +123,24 @@ def lanes(branch: Locator) -> Locator:
 
 def merge_of(branch: Locator) -> Locator:
     return branch.locator(":scope > .merge-block")
+
+
+# What every layout test looks at: two laptop screens and a phone.
+SIZES = {"1024x768": (1024, 768), "1280x800": (1280, 800), "390x844": (390, 844)}
+
+
+def sized_page(new_page, size: tuple[int, int]) -> Page:
+    """A fresh page (the ``new_page`` fixture) at this viewport; narrower than 500 px it is a touch phone."""
+    width, height = size
+    phone = width < 500
+    return new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+
+
+def blocking_violations(page: Page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is, each with the first few nodes it names."""
+    from axe_playwright_python.sync_playwright import Axe  # a test dependency: only the tests that use axe need it
+
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}
+    ]

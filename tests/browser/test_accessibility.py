@@ -7,21 +7,11 @@ import json
 import re
 
 import pytest
-from blocks_page import blocks, open_page, palette_button, select_block
+from blocks_page import blocking_violations, blocks, open_page, palette_button, select_block
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-BLOCKING = {"serious", "critical"}
-
-
-def blocking_violations(page) -> list[dict]:
-    results = axe_playwright.Axe().run(page)
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results.response["violations"] if v["impact"] in BLOCKING
-    ]
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
 @pytest.mark.parametrize("state", ["fresh", "block selected", "invalid model", "python view", "feature maps view", "branches",

@@ -23,6 +23,7 @@ from blocks_page import (
     named,
     open_page,
     palette_button,
+    sized_page,
     tab_to,
     totals,
 )
@@ -404,9 +405,7 @@ SIZES = {"1024x768": (1024, 768), "1280x800": (1280, 800), "phone": (390, 844)}
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("size", SIZES)
 def test_branch_presets_fit_without_overlapping_text(new_page, size, lang):
-    width, height = SIZES[size]
-    phone = size == "phone"
-    page = new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+    page = sized_page(new_page, SIZES[size])
     open_page(page, path=f"/?lang={lang}")
     problems = {}
     for preset in BRANCHED:

@@ -11,7 +11,17 @@ import re
 from pathlib import Path
 
 import pytest
-from blocks_page import blocks, body_from_url, body_when, branches, datasets_listed, open_page, totals
+from blocks_page import (
+    SIZES,
+    blocks,
+    body_from_url,
+    body_when,
+    branches,
+    datasets_listed,
+    open_page,
+    sized_page,
+    totals,
+)
 from browser_env import serve_app
 from fit_check import FIND_PROBLEMS, OVERLAY_PROBLEMS, load_preset
 from playwright.sync_api import expect
@@ -423,15 +433,10 @@ def test_every_page_string_has_both_languages():
     assert not [key for key, text in ko.items() if not text.strip()]
 
 
-SIZES = {"1024x768": (1024, 768), "1280x800": (1280, 800), "390x844": (390, 844)}
-
-
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("size", SIZES)
 def test_the_dialog_and_the_export_menu_fit_without_overlapping_text(new_page, size, lang):
-    width, height = SIZES[size]
-    phone = width < 500
-    page = new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+    page = sized_page(new_page, SIZES[size])
     open_page(page, path=f"/?lang={lang}")
     problems = {"page": page.evaluate(FIND_PROBLEMS) + page.evaluate(OVERLAY_PROBLEMS)}
     shot(page, f"code-toolbar-{size}-{lang}")

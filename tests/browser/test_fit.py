@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from blocks_page import open_page
+from blocks_page import open_page, sized_page
 from fit_check import FIND_PROBLEMS, load_preset
 
 pytestmark = pytest.mark.browser
@@ -20,9 +20,7 @@ SIZES = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("size", SIZES)
 def test_no_text_overlaps_or_is_cut_off_over_every_preset(new_page, artifacts, size, lang):
-    width, height = SIZES[size]
-    phone = size == "phone"
-    page = new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+    page = sized_page(new_page, SIZES[size])
     open_page(page, path=f"/?lang={lang}")
     problems = {}
     for preset in PRESETS:

@@ -8,7 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
-from blocks_page import blocks, body_when, open_page, select_block, tab_to, totals
+from blocks_page import (
+    SIZES,
+    blocking_violations,
+    blocks,
+    body_when,
+    open_page,
+    select_block,
+    sized_page,
+    tab_to,
+    totals,
+)
 from fit_check import FIND_PROBLEMS
 from playwright.sync_api import expect
 
@@ -168,23 +178,18 @@ def test_pasted_code_with_trainable_false_opens_frozen(page):
 
 
 def test_axe_finds_no_serious_violation_with_a_frozen_block_selected(page):
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    pytest.importorskip("axe_playwright_python.sync_playwright")
     open_page(page, model=FROZEN)
     select_block(page, 0)
     expect(switch(page)).not_to_be_checked()
-    violations = [v for v in axe.Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
+    violations = blocking_violations(page)
     assert violations == [], json.dumps(violations, indent=1)[:3000]
-
-
-SIZES = {"1024x768": (1024, 768), "1280x800": (1280, 800), "390x844": (390, 844)}
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("size", SIZES)
 def test_a_frozen_block_and_the_switch_fit_at_every_size(new_page, size, lang):
-    width, height = SIZES[size]
-    phone = width < 500
-    page = new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+    page = sized_page(new_page, SIZES[size])
     open_page(page, path=f"/?lang={lang}", model=FROZEN)
     expect_frozen(page, lang)
     problems = page.evaluate(FIND_PROBLEMS)
